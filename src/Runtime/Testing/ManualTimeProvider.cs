@@ -1,4 +1,4 @@
-namespace ArActors.TestKit;
+namespace ArActors.Runtime.Testing;
 
 /// <summary>
 /// A clock that moves only when a test says so. Timers created from it fire, in due order, during
