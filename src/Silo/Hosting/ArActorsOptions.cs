@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ArActors.Silo.Hosting;
+
+/// <summary>What this process hosts. Combined is the default single process: silo, API, hub and dashboard.</summary>
+public enum HostRole
+{
+    Combined,
+    Silo,
+    Api,
+}
+
+/// <summary>The <c>ArActors</c> configuration section (environment variables: <c>ArActors__Key</c>).</summary>
+public sealed class ArActorsOptions
+{
+    public const string SectionName = "ArActors";
+
+    public HostRole Role { get; set; } = HostRole.Combined;
+
+    /// <summary>Folder of the embedded SQLite store, relative to the content root (src/Silo under dotnet run); used when no PostgreSQL connection string is set.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Fill an empty store with a generated portfolio (also <c>--demo</c> or <c>ARACTORS_DEMO=1</c>).</summary>
+    public bool Demo { get; set; }
+
+    /// <summary>Seconds a start-up store check may take before the process gives up with a clear message.</summary>
+    [Range(1, 300)]
+    public int StartupCheckSeconds { get; set; } = 10;
+}

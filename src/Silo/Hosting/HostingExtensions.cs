@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace ArActors.Silo.Hosting;
+
+public static class HostingExtensions
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>Turns the bare <c>--demo</c> switch into configuration; everything else is ordinary key=value.</summary>
+    public static string[] NormalizeArguments(string[] args) =>
+        [.. args.Select(a => a == "--demo" ? $"--{ArActorsOptions.SectionName}:{nameof(ArActorsOptions.Demo)}=true" : a)];
+
+    public static IHostApplicationBuilder AddArActorsHost(this IHostApplicationBuilder builder)
+    {
+        if (Environment.GetEnvironmentVariable("ARACTORS_DEMO") is "1" or "true" or "True")
+        {
+            builder.Configuration[$"{ArActorsOptions.SectionName}:{nameof(ArActorsOptions.Demo)}"] = "true";
+        }
+
+        builder.Services.AddOptions<ArActorsOptions>()
+            .Bind(builder.Configuration.GetSection(ArActorsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => StoreSelection.From(builder.Configuration, sp.GetRequiredService<IOptions<ArActorsOptions>>().Value, builder.Environment.ContentRootPath));
+        builder.Services.AddSingleton<StoreProbe>();
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [ReadyTag]);
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapArActorsHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        return endpoints;
+    }
+
+    /// <summary>
+    /// Validates configuration and the store, printing one clear line and returning false when the process cannot run.
+    /// </summary>
+    public static async Task<bool> CheckStartupAsync(this WebApplication app)
+    {
+        ArActorsOptions options;
+        try
+        {
+            options = app.Services.GetRequiredService<IOptions<ArActorsOptions>>().Value;
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: invalid configuration in section '{ArActorsOptions.SectionName}': {ex.InnerException?.Message ?? ex.Message}");
+            return false;
+        }
+
+        if (options.Role != HostRole.Combined)
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: ArActors:Role '{options.Role}' needs the cluster, which this build does not have yet; use Combined.");
+            return false;
+        }
+
+        var selection = app.Services.GetRequiredService<StoreSelection>();
+        if (await StartupCheck.ProblemWithAsync(selection, options) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: {problem}");
+            return false;
+        }
+
+        app.Logger.LogInformation("ArActors {Role} using {Store}{Demo}", options.Role, selection.Description, options.Demo ? " (demo mode)" : "");
+        return true;
+    }
+}
