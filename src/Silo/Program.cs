@@ -1,12 +1,17 @@
 using ArActors.Api.Dashboard;
+using ArActors.Api.Security;
 using ArActors.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
 builder.AddArActorsHost();
+builder.AddArActorsSecurity();
 
 var app = builder.Build();
-app.MapArActorsHealth();
+app.UseStatusCodePages();
 app.UseDashboard();
+app.UseArActorsSecurity();
+app.MapArActorsHealth();
+app.MapMeApi();
 
 if (!await app.CheckStartupAsync())
 {
