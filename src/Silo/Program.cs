@@ -1,10 +1,12 @@
 using ArActors.Api.Dashboard;
+using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
 using ArActors.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
 builder.AddArActorsHost();
 builder.AddArActorsSecurity();
+builder.AddArActorsOpenApi();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -12,6 +14,7 @@ app.UseDashboard();
 app.UseArActorsSecurity();
 app.MapArActorsHealth();
 app.MapMeApi();
+app.MapArActorsOpenApi();
 
 if (!await app.CheckStartupAsync())
 {
