@@ -19,25 +19,10 @@ finish() {
 }
 fail_setup() { say "setup failed: $*"; failed=$((failed + 1)); finish; }
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -n "$@"
-  else return 1; fi
-}
-apt_updated=0
-apt_install() {
-  if [ $apt_updated = 0 ]; then as_root apt-get update -qq >/dev/null || return 1; apt_updated=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+. tools/throwaway-postgres.sh
 
 # --- what the tests need -------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || fail_setup "the .NET SDK (dotnet) is not on PATH"
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-if [ -z "$pg_bin" ]; then
-  say "installing postgresql"
-  apt_install postgresql || fail_setup "PostgreSQL is missing and could not be installed (needs root or sudo)"
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-fi
 chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
 if [ ! -x "$chromium_path" ]; then
   say "installing chromium"
@@ -49,27 +34,10 @@ if ! command -v npm >/dev/null; then
   apt_install nodejs npm || fail_setup "Node.js/npm are missing and could not be installed"
 fi
 
-# --- a throwaway PostgreSQL cluster, as an unprivileged user -------------------------------------------------------
-pg_dir=$(mktemp -d /tmp/aractors-pg.XXXXXX)
-pg_port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-run_pg=()
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  chown postgres "$pg_dir"
-  run_pg=(runuser -u postgres --)
-fi
-stop_pg() {
-  "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1
-  rm -rf "$pg_dir"
-}
-trap stop_pg EXIT
-"${run_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
-  || { cat "$pg_dir/initdb.log"; fail_setup "initdb failed"; }
-"${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
-  || { cat "$pg_dir/server.log"; fail_setup "PostgreSQL did not start"; }
-export ARACTORS_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres"
-say "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+# --- a throwaway PostgreSQL cluster, as an unprivileged user (stopped on exit) --------------------------------------
+start_throwaway_postgres || fail_setup "no PostgreSQL for the tests"
+export ARACTORS_TEST_PG=$PG_CONNECTION
+say "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT"
 
 # --- build once ----------------------------------------------------------------------------------------------------
 say "building"

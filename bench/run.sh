@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs benchmarks in Release against a throwaway PostgreSQL cluster:  bench/run.sh <name ...|all> [--scale S]
+# Each benchmark prints its figure next to a raw baseline measured in the same run, as a table and JSON lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/throwaway-postgres.sh
+start_throwaway_postgres
+export ARACTORS_BENCH_PG=$PG_CONNECTION
+echo "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT; $(nproc) cores; $(dotnet --version) SDK; $(date -u +%Y-%m-%dT%H:%MZ)"
+dotnet run -c Release --project bench/ArActors.Bench -- "$@"
