@@ -23,7 +23,7 @@ public sealed record PostgresStoreOptions
 /// commit it as one transaction (group commit); per-row ETag checks are conditional statements whose row counts decide
 /// each operation's outcome, so one conflict never fails or aborts the others. Reads go straight to the pool.
 /// </summary>
-public sealed partial class PostgresStore : IDurableStore, IGroupCommitStatistics
+public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource, IGroupCommitStatistics
 {
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PostgresStore> _logger;

@@ -9,7 +9,7 @@ namespace ArActors.Runtime.Storage.Sqlite;
 /// that commits everything pending in one BEGIN IMMEDIATE transaction (group commit); reads use their own pooled
 /// connections, which WAL lets run alongside the writer.
 /// </summary>
-public sealed class SqliteStore : IDurableStore, IGroupCommitStatistics
+public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCommitStatistics
 {
     private const int MaxBatch = 1024;
 
