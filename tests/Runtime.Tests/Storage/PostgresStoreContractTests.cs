@@ -2,6 +2,7 @@ using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
 using ArActors.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace ArActors.Runtime.Tests.Storage;
 
@@ -39,5 +40,51 @@ public sealed class PostgresStoreContractTests(PostgresDatabase database) : Dura
         Assert.Equal(stored.NextDue, read.NextDue);
         Assert.Equal(stored.Period, read.Period);
         Assert.Empty(await Store.ReadDueAsync(due, new HashRange(1, 1), 10, after: read));
+    }
+
+    [Fact]
+    public async Task When_the_transaction_fails_every_operation_in_it_fails_with_the_real_error_and_nothing_is_committed()
+    {
+        var options = new PostgresStoreOptions { Schema = "broken_" + Guid.NewGuid().ToString("N")[..12] };
+        await using var store = new PostgresStore(database.ConnectionString, TimeProvider.System, NullLogger<PostgresStore>.Instance, options);
+        await store.InitializeAsync();
+        await database.ScalarAsync<int>($"DROP TABLE {options.Schema}.events");
+        var grainType = NewGrainType();
+        var ids = Enumerable.Range(0, 40).Select(i => new GrainStateId(grainType, $"k{i}", "s")).ToList();
+
+        var writes = ids.Select(id => store.WriteStateAsync(
+            id, Json("{}"), null, [new EventDraft("t", "E", id.GrainType, id.GrainKey, Json("{}"), DateTimeOffset.UnixEpoch)])).ToList();
+
+        foreach (var write in writes)
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => write);
+            Assert.Equal(PostgresErrorCodes.UndefinedTable, error.SqlState);
+        }
+
+        foreach (var id in ids)
+        {
+            Assert.Null(await store.ReadStateAsync(id));
+        }
+    }
+
+    [Fact]
+    public async Task A_statement_the_server_rejects_fails_only_its_own_operation()
+    {
+        var poisoned = NewTopic();
+        // A row the counter does not know about: the next append to this topic hits a primary key violation.
+        await database.ScalarAsync<int>(
+            $"INSERT INTO aractors.events VALUES ('{poisoned}', 1, 'E', 'S', 'k', '\\x00', now())");
+        var grainType = NewGrainType();
+
+        var good = Enumerable.Range(0, 50).Select(i => Store.WriteStateAsync(
+            new GrainStateId(grainType, $"k{i}", "s"), Json("{}"), null,
+            [new EventDraft(poisoned + "-ok", "E", grainType, $"k{i}", Json("{}"), DateTimeOffset.UnixEpoch)])).ToList();
+        var bad = Store.AppendAsync([new EventDraft(poisoned, "E", grainType, "bad", Json("{}"), DateTimeOffset.UnixEpoch)]);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => bad);
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
+        Assert.Equal(50, (await Task.WhenAll(good)).Length);
+        Assert.Equal(50, await Store.GetLastSequenceAsync(poisoned + "-ok"));
+        Assert.Equal(0, await Store.GetLastSequenceAsync(poisoned));
     }
 }

@@ -64,4 +64,57 @@ public sealed class SqliteStoreContractTests : DurableStoreContract
 
         Assert.Contains("InitializeAsync", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task When_the_transaction_fails_every_operation_in_it_fails_with_the_real_error_and_nothing_is_committed()
+    {
+        var store = (SqliteStore)Track(CreateFreshStorage()());
+        await store.InitializeAsync();
+        await ExecuteAsync(store.FilePath, "DROP TABLE aractors_events");
+        var grainType = NewGrainType();
+        var ids = Enumerable.Range(0, 40).Select(i => new GrainStateId(grainType, $"k{i}", "s")).ToList();
+
+        var writes = ids.Select(id => store.WriteStateAsync(
+            id, Json("{}"), null, [new EventDraft("t", "E", id.GrainType, id.GrainKey, Json("{}"), DateTimeOffset.UnixEpoch)])).ToList();
+
+        foreach (var write in writes)
+        {
+            var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => write);
+            Assert.Contains("no such table", error.Message, StringComparison.Ordinal);
+        }
+
+        foreach (var id in ids)
+        {
+            Assert.Null(await store.ReadStateAsync(id));
+        }
+    }
+
+    [Fact]
+    public async Task A_statement_sqlite_rejects_fails_only_its_own_operation()
+    {
+        var poisoned = NewTopic();
+        // A row the counter does not know about: the next append to this topic hits a primary key violation.
+        await ExecuteAsync(DatabasePath, $"INSERT INTO aractors_events VALUES ('{poisoned}', 1, 'E', 'S', 'k', x'00', 0)");
+        var grainType = NewGrainType();
+
+        var good = Enumerable.Range(0, 50).Select(i => Store.WriteStateAsync(
+            new GrainStateId(grainType, $"k{i}", "s"), Json("{}"), null,
+            [new EventDraft(poisoned + "-ok", "E", grainType, $"k{i}", Json("{}"), DateTimeOffset.UnixEpoch)])).ToList();
+        var bad = Store.AppendAsync([new EventDraft(poisoned, "E", grainType, "bad", Json("{}"), DateTimeOffset.UnixEpoch)]);
+
+        var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => bad);
+        Assert.Equal(19, error.SqliteErrorCode);
+        Assert.Equal(50, (await Task.WhenAll(good)).Length);
+        Assert.Equal(50, await Store.GetLastSequenceAsync(poisoned + "-ok"));
+        Assert.Equal(0, await Store.GetLastSequenceAsync(poisoned));
+    }
+
+    private static async Task ExecuteAsync(string path, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 }
