@@ -87,4 +87,47 @@ public sealed class PostgresStoreContractTests(PostgresDatabase database) : Dura
         Assert.Equal(50, await Store.GetLastSequenceAsync(poisoned + "-ok"));
         Assert.Equal(0, await Store.GetLastSequenceAsync(poisoned));
     }
+
+    [Fact]
+    public async Task A_connection_lost_mid_transaction_fails_its_operations_and_the_store_recovers()
+    {
+        var topic = NewTopic();
+        var grainType = NewGrainType();
+        // An uncommitted counter row makes the writers' transactions wait on a lock, where their backends can be killed.
+        await using var blocker = new NpgsqlConnection(database.ConnectionString);
+        await blocker.OpenAsync();
+        await using var blockerTransaction = await blocker.BeginTransactionAsync();
+        await using (var block = new NpgsqlCommand($"INSERT INTO aractors.topic_sequences VALUES ('{topic}', 0)", blocker, blockerTransaction))
+        {
+            await block.ExecuteNonQueryAsync();
+        }
+
+        var ids = Enumerable.Range(0, 10).Select(i => new GrainStateId(grainType, $"k{i}", "s")).ToList();
+        var writes = ids.Select(id => Store.WriteStateAsync(
+            id, Json("{}"), null, [new EventDraft(topic, "E", id.GrainType, id.GrainKey, Json("{}"), DateTimeOffset.UnixEpoch)])).ToList();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!writes.All(w => w.IsCompleted) && DateTime.UtcNow < deadline)
+        {
+            await database.ScalarAsync<int>(
+                $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%topic_sequences%' AND pid <> {blocker.ProcessID}");
+            await Task.Delay(50);
+        }
+
+        foreach (var write in writes)
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => write);
+            Assert.IsNotType<InconsistentStateException>(error);
+            Assert.IsAssignableFrom<NpgsqlException>(error);
+        }
+
+        await blockerTransaction.RollbackAsync();
+        foreach (var id in ids)
+        {
+            Assert.Null(await Store.ReadStateAsync(id));
+        }
+
+        var retried = await Store.WriteStateAsync(ids[0], Json("{}"), null, [new EventDraft(topic, "E", grainType, "k0", Json("{}"), DateTimeOffset.UnixEpoch)]);
+        Assert.Equal(1, retried.Events[0].Sequence);
+    }
 }

@@ -317,7 +317,7 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
             {
                 // WAL lets readers run beside the writer; FULL makes a returned commit survive power loss.
                 using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+                pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
                 pragma.ExecuteNonQuery();
             }
 
