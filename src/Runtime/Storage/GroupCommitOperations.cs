@@ -14,8 +14,6 @@ internal abstract class GroupCommitOperation(CancellationToken cancellationToken
     /// <summary>Drafts this operation appends when it succeeds.</summary>
     public virtual IReadOnlyList<EventDraft> Events => [];
 
-    public abstract Task Completion { get; }
-
     /// <summary>Completes the caller's task after COMMIT: with the result, or with the operation's own conflict.</summary>
     public abstract void CompleteCommitted();
 
@@ -36,8 +34,6 @@ internal abstract class GroupCommitOperation<TResult>(CancellationToken cancella
 {
     // Continuations must never run on the writer loop, which would stall every other pending write.
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public override Task Completion => _completion.Task;
 
     public Task<TResult> Task => _completion.Task;
 

@@ -7,6 +7,16 @@ namespace ArActors.Runtime.Tests.Storage;
 /// <summary>
 /// The behaviour every <see cref="IDurableStore"/> provider must have. A provider's test class derives from this and
 /// says how to create its store; each test uses its own grain types, keys and topics, so tests never depend on order.
+/// Capabilities a provider may lack are probed, not required: the group-commit test needs <see cref="IGroupCommitStatistics"/>,
+/// the hook test <see cref="ICommittedEventSource"/>, the reopen test <see cref="Persists"/>. An in-memory provider is:
+/// <code>
+/// public sealed class InMemoryStoreContractTests : DurableStoreContract
+/// {
+///     protected override bool Persists => false;
+///     protected override IDurableStore CreateStore() => new InMemoryStore(TimeProvider.System);
+///     protected override Func&lt;IDurableStore&gt; CreateFreshStorage() => () => new InMemoryStore(TimeProvider.System);
+/// }
+/// </code>
 /// </summary>
 public abstract class DurableStoreContract : IAsyncLifetime
 {
