@@ -1,0 +1,111 @@
+namespace ArActors.Runtime.Storage.Postgres;
+
+/// <summary>
+/// Statement texts of the PostgreSQL store, built once per schema. Every writer statement returns one row
+/// (rows changed, current etag) so that a batch reads back each operation's outcome in order and never raises an error.
+/// </summary>
+internal sealed class PostgresSql(string schema)
+{
+    private const string Reminder = "grain_type, grain_key, name, hash, first_due, period, next_due, etag";
+
+    private const string StateKey = "grain_type = $1 AND grain_key = $2 AND state_name = $3";
+
+    public string ReadState { get; } = $"SELECT payload, etag FROM {schema}.grain_state WHERE {StateKey}";
+
+    public string ReadEvents { get; } = $"""
+        SELECT sequence, event_type, source_grain_type, source_grain_key, payload, created_at
+        FROM {schema}.events WHERE topic = $1 AND sequence > $2 ORDER BY sequence LIMIT $3
+        """;
+
+    public string LastSequence { get; } = $"SELECT last_sequence FROM {schema}.topic_sequences WHERE topic = $1";
+
+    public string ReadRemindersForGrain { get; } =
+        $"SELECT {Reminder} FROM {schema}.reminders WHERE grain_type = $1 AND grain_key = $2 ORDER BY name";
+
+    /// <summary>Insert when no row may exist: ON CONFLICT DO NOTHING turns a duplicate into "0 rows", not an error.</summary>
+    public string InsertState { get; } = $"""
+        WITH w AS (
+            INSERT INTO {schema}.grain_state (grain_type, grain_key, state_name, payload, etag, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1)
+        SELECT (SELECT count(*) FROM w), (SELECT etag FROM {schema}.grain_state WHERE {StateKey})
+        """;
+
+    /// <summary>The outer SELECT sees the row as before this statement, so on a conflict it reports the current etag.</summary>
+    public string UpdateState { get; } = $"""
+        WITH w AS (
+            UPDATE {schema}.grain_state SET payload = $4, etag = $5, updated_at = $6
+            WHERE {StateKey} AND etag = $7 RETURNING 1)
+        SELECT (SELECT count(*) FROM w), (SELECT etag FROM {schema}.grain_state WHERE {StateKey})
+        """;
+
+    public string DeleteState { get; } = $"""
+        WITH d AS (DELETE FROM {schema}.grain_state WHERE {StateKey} AND etag = $4 RETURNING 1)
+        SELECT (SELECT count(*) FROM d), (SELECT etag FROM {schema}.grain_state WHERE {StateKey})
+        """;
+
+    /// <summary>A clear that expects no row succeeds (1) only when there is none.</summary>
+    public string ClearAbsentState { get; } = $"""
+        SELECT CASE WHEN s.etag IS NULL THEN 1::bigint ELSE 0::bigint END, s.etag
+        FROM (SELECT (SELECT etag FROM {schema}.grain_state WHERE {StateKey}) AS etag) s
+        """;
+
+    public string UpsertReminder { get; } = $"""
+        INSERT INTO {schema}.reminders ({Reminder}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
+            hash = EXCLUDED.hash, first_due = EXCLUDED.first_due, period = EXCLUDED.period,
+            next_due = EXCLUDED.next_due, etag = EXCLUDED.etag
+        RETURNING 1::bigint, NULL::text
+        """;
+
+    public string RemoveReminder { get; } = $"""
+        WITH d AS (DELETE FROM {schema}.reminders WHERE grain_type = $1 AND grain_key = $2 AND name = $3 RETURNING 1)
+        SELECT count(*), NULL::text FROM d
+        """;
+
+    public string AdvanceReminder { get; } = $"""
+        WITH u AS (
+            UPDATE {schema}.reminders SET next_due = $4, etag = $5
+            WHERE grain_type = $1 AND grain_key = $2 AND name = $3 AND etag = $6 RETURNING 1)
+        SELECT count(*), NULL::text FROM u
+        """;
+
+    /// <summary>
+    /// Reserves $2 sequences of topic $1 and inserts the events with them, in one statement. The counter row stays locked
+    /// until COMMIT, so same-topic transactions commit in sequence order and the numbers have no gaps.
+    /// </summary>
+    public string AppendTopic { get; } = $"""
+        WITH c AS (
+            INSERT INTO {schema}.topic_sequences AS t (topic, last_sequence) VALUES ($1, $2)
+            ON CONFLICT (topic) DO UPDATE SET last_sequence = t.last_sequence + EXCLUDED.last_sequence
+            RETURNING t.last_sequence),
+        i AS (
+            INSERT INTO {schema}.events (topic, sequence, event_type, source_grain_type, source_grain_key, payload, created_at)
+            SELECT $1, c.last_sequence - $2 + u.ord, u.event_type, u.source_grain_type, u.source_grain_key, u.payload, u.created_at
+            FROM c CROSS JOIN unnest($3::text[], $4::text[], $5::text[], $6::bytea[], $7::timestamptz[])
+                WITH ORDINALITY AS u(event_type, source_grain_type, source_grain_key, payload, created_at, ord))
+        SELECT last_sequence FROM c
+        """;
+
+    private readonly string[] _readDue =
+    [
+        BuildReadDue(schema, wraps: false, keyset: false),
+        BuildReadDue(schema, wraps: false, keyset: true),
+        BuildReadDue(schema, wraps: true, keyset: false),
+        BuildReadDue(schema, wraps: true, keyset: true),
+    ];
+
+    /// <summary>Parameters: $1 due bound, $2/$3 hash range, $4 limit, then ($5..$8) the keyset cursor.</summary>
+    public string ReadDue(bool wraps, bool keyset) => _readDue[(wraps ? 2 : 0) + (keyset ? 1 : 0)];
+
+    private static string BuildReadDue(string schema, bool wraps, bool keyset)
+    {
+        var hashFilter = wraps ? "(hash >= $2 OR hash <= $3)" : "hash BETWEEN $2 AND $3";
+        var cursor = keyset ? "AND (next_due, grain_type, grain_key, name) > ($5, $6, $7, $8)" : "";
+        return $"""
+            SELECT {Reminder} FROM {schema}.reminders
+            WHERE next_due <= $1 AND {hashFilter} {cursor}
+            ORDER BY next_due, grain_type, grain_key, name
+            LIMIT $4
+            """;
+    }
+}

@@ -1,0 +1,237 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ArActors.Runtime.Storage.Postgres;
+
+/// <summary>The writer side: one group-commit batch as one transaction of two pipelined statement batches.</summary>
+public sealed partial class PostgresStore
+{
+    private async Task CommitBatchAsync(IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var now = StoreInput.TruncateToMicroseconds(_timeProvider.GetUtcNow()).UtcDateTime;
+
+        // Every batch locks rows in the same order (state rows, reminders, then topic counters, each by key): no deadlocks.
+        var rowOperations = batch
+            .Where(op => op is not AppendEventsOperation)
+            .Select(op => (Operation: op, Key: LockKey(op)))
+            .OrderBy(x => x.Key.Table)
+            .ThenBy(x => x.Key.A, StringComparer.Ordinal)
+            .ThenBy(x => x.Key.B, StringComparer.Ordinal)
+            .ThenBy(x => x.Key.C, StringComparer.Ordinal)
+            .Select(x => x.Operation)
+            .ToList();
+
+        if (rowOperations.Count > 0)
+        {
+            await using var rows = new NpgsqlBatch(connection, transaction);
+            foreach (var operation in rowOperations)
+            {
+                rows.BatchCommands.Add(RowCommand(operation, now));
+            }
+
+            await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var operation in rowOperations)
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("A store statement returned no outcome row.");
+                }
+
+                var changed = reader.GetInt64(0);
+                var current = reader.IsDBNull(1) ? null : reader.GetString(1);
+                ApplyOutcome(operation, changed, current);
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await AppendEventsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static (int Table, string A, string B, string C) LockKey(GroupCommitOperation operation) => operation switch
+    {
+        WriteStateOperation w => (0, w.Id.GrainType, w.Id.GrainKey, w.Id.StateName),
+        ClearStateOperation c => (0, c.Id.GrainType, c.Id.GrainKey, c.Id.StateName),
+        UpsertReminderOperation u => (1, u.Entry.GrainType, u.Entry.GrainKey, u.Entry.Name),
+        ReminderChangeOperation r => (1, r.GrainType, r.GrainKey, r.Name),
+        _ => throw new InvalidOperationException($"Unknown store operation {operation.GetType().Name}."),
+    };
+
+    private static void ApplyOutcome(GroupCommitOperation operation, long changed, string? current)
+    {
+        switch (operation)
+        {
+            case WriteStateOperation write when changed == 0:
+                write.Conflict = new InconsistentStateException(write.Id, write.ExpectedEtag, current);
+                break;
+            case ClearStateOperation clear when changed == 0:
+                clear.Conflict = new InconsistentStateException(clear.Id, clear.ExpectedEtag, current);
+                break;
+            case ReminderChangeOperation change:
+                change.Changed = changed > 0;
+                break;
+        }
+    }
+
+    private static void AddTextParameters(NpgsqlBatchCommand command, params string?[] values)
+    {
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text });
+        }
+    }
+
+    private static NpgsqlParameter<DateTime> TimeParameter(DateTime utc) => new() { TypedValue = utc, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    private NpgsqlBatchCommand RowCommand(GroupCommitOperation operation, DateTime now)
+    {
+        switch (operation)
+        {
+            case WriteStateOperation write:
+            {
+                var command = new NpgsqlBatchCommand(write.ExpectedEtag is null ? _sql.InsertState : _sql.UpdateState);
+                AddTextParameters(command, write.Id.GrainType, write.Id.GrainKey, write.Id.StateName);
+                command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = write.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
+                AddTextParameters(command, write.NewEtag);
+                command.Parameters.Add(TimeParameter(now));
+                if (write.ExpectedEtag is not null)
+                {
+                    AddTextParameters(command, write.ExpectedEtag);
+                }
+
+                return command;
+            }
+
+            case ClearStateOperation clear:
+            {
+                var command = new NpgsqlBatchCommand(clear.ExpectedEtag is null ? _sql.ClearAbsentState : _sql.DeleteState);
+                AddTextParameters(command, clear.Id.GrainType, clear.Id.GrainKey, clear.Id.StateName);
+                if (clear.ExpectedEtag is not null)
+                {
+                    AddTextParameters(command, clear.ExpectedEtag);
+                }
+
+                return command;
+            }
+
+            case UpsertReminderOperation upsert:
+            {
+                var e = upsert.Entry;
+                var command = new NpgsqlBatchCommand(_sql.UpsertReminder);
+                AddTextParameters(command, e.GrainType, e.GrainKey, e.Name);
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Hash, NpgsqlDbType = NpgsqlDbType.Bigint });
+                command.Parameters.Add(TimeParameter(e.FirstDue.UtcDateTime));
+                command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = e.Period, NpgsqlDbType = NpgsqlDbType.Interval });
+                command.Parameters.Add(TimeParameter(e.NextDue.UtcDateTime));
+                AddTextParameters(command, e.Etag);
+                return command;
+            }
+
+            case ReminderChangeOperation change when change.NextDue is { } nextDue:
+            {
+                var command = new NpgsqlBatchCommand(_sql.AdvanceReminder);
+                AddTextParameters(command, change.GrainType, change.GrainKey, change.Name);
+                command.Parameters.Add(TimeParameter(nextDue.UtcDateTime));
+                AddTextParameters(command, change.NewEtag, change.ExpectedEtag);
+                return command;
+            }
+
+            case ReminderChangeOperation change:
+            {
+                var command = new NpgsqlBatchCommand(_sql.RemoveReminder);
+                AddTextParameters(command, change.GrainType, change.GrainKey, change.Name);
+                return command;
+            }
+
+            default:
+                throw new InvalidOperationException($"Unknown store operation {operation.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Appends the events of every operation that succeeded, one statement per topic, and assigns their sequences.</summary>
+    private async Task AppendEventsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
+    {
+        var byTopic = new SortedDictionary<string, List<(StoredEvent[] Target, int Index, EventDraft Draft)>>(StringComparer.Ordinal);
+        var targets = new List<(GroupCommitOperation Operation, StoredEvent[] Events)>();
+        foreach (var operation in batch)
+        {
+            if (operation.Conflict is not null || operation.Events.Count == 0)
+            {
+                continue;
+            }
+
+            var target = new StoredEvent[operation.Events.Count];
+            targets.Add((operation, target));
+            for (var i = 0; i < operation.Events.Count; i++)
+            {
+                var draft = operation.Events[i];
+                if (!byTopic.TryGetValue(draft.Topic, out var list))
+                {
+                    byTopic[draft.Topic] = list = [];
+                }
+
+                list.Add((target, i, draft));
+            }
+        }
+
+        if (byTopic.Count == 0)
+        {
+            return;
+        }
+
+        await using var appends = new NpgsqlBatch(connection, transaction);
+        foreach (var (topic, drafts) in byTopic)
+        {
+            var command = new NpgsqlBatchCommand(_sql.AppendTopic);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = topic, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = drafts.Count, NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(TextArray(drafts.Select(d => d.Draft.EventType)));
+            command.Parameters.Add(TextArray(drafts.Select(d => d.Draft.SourceGrainType)));
+            command.Parameters.Add(TextArray(drafts.Select(d => d.Draft.SourceGrainKey)));
+            command.Parameters.Add(new NpgsqlParameter<byte[][]>
+            {
+                TypedValue = drafts.Select(d => d.Draft.Payload.ToArray()).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
+            });
+            command.Parameters.Add(new NpgsqlParameter<DateTime[]>
+            {
+                TypedValue = drafts.Select(d => StoreInput.TruncateToMicroseconds(d.Draft.Timestamp).UtcDateTime).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+            });
+            appends.BatchCommands.Add(command);
+        }
+
+        await using (var reader = await appends.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (_, drafts) in byTopic)
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The event append statement returned no sequence.");
+                }
+
+                var first = reader.GetInt64(0) - drafts.Count + 1;
+                for (var i = 0; i < drafts.Count; i++)
+                {
+                    var (target, index, draft) = drafts[i];
+                    target[index] = new StoredEvent(
+                        draft.Topic, first + i, draft.EventType, draft.SourceGrainType, draft.SourceGrainKey,
+                        draft.Payload, StoreInput.TruncateToMicroseconds(draft.Timestamp));
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (operation, events) in targets)
+        {
+            operation.CommittedEvents = events;
+        }
+    }
+
+    private static NpgsqlParameter<string[]> TextArray(IEnumerable<string> values) =>
+        new() { TypedValue = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+}
