@@ -25,7 +25,13 @@ public static class CashApplication
 {
     public static CashPlan Plan(Payment payment, IEnumerable<InvoiceState> accountInvoices)
     {
-        var open = accountInvoices.Where(i => i.IsOpen && i.Currency == payment.Amount.Currency && i.Status != InvoiceStatus.WrittenOff).ToList();
+        // Sorted up front so every rule (and a reference matching several invoices) is deterministic across processes.
+        var open = accountInvoices
+            .Where(i => i.IsOpen && i.Currency == payment.Amount.Currency && i.Status != InvoiceStatus.WrittenOff)
+            .OrderBy(i => i.DueDate)
+            .ThenBy(i => i.IssueDate)
+            .ThenBy(i => i.Number, StringComparer.Ordinal)
+            .ToList();
 
         var referenced = new List<InvoiceState>();
         foreach (var reference in payment.RemittanceRefs)
@@ -56,12 +62,7 @@ public static class CashApplication
             return new CashPlan(AllocationRule.NothingOpen, [], payment.Amount);
         }
 
-        var oldestFirst = undisputed
-            .OrderBy(i => i.DueDate)
-            .ThenBy(i => i.IssueDate)
-            .ThenBy(i => i.Number, StringComparer.Ordinal)
-            .ToList();
-        return Fill(AllocationRule.OldestFirst, payment.Amount, oldestFirst);
+        return Fill(AllocationRule.OldestFirst, payment.Amount, undisputed);
     }
 
     /// <summary>Deterministic id for an automatic allocation, so a retried payment maps to the same allocations.</summary>
