@@ -184,6 +184,13 @@ public static class InvoiceRules
             return error;
         }
 
+        // A credit counts from its date in as-of reports, so it may not predate the invoice or lie beyond today.
+        if (credit.CreditDate < state.IssueDate || credit.CreditDate > context.On)
+        {
+            return LedgerError.Of("creditDate", ErrorCodes.Invalid,
+                $"Credit date {credit.CreditDate:yyyy-MM-dd} must be between the issue date {state.IssueDate:yyyy-MM-dd} and today {context.On:yyyy-MM-dd}.");
+        }
+
         return One(new InvoiceCredited(state.Number, credit.CreditId, credit.Amount, credit.Kind)
         {
             CustomerId = state.CustomerId,

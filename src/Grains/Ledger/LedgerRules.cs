@@ -70,7 +70,7 @@ public static class LedgerRules
                 };
                 return invoiceEvent switch
                 {
-                    PaymentApplied applied => next.WithPayment(applied.PaymentId, p => p with
+                    PaymentApplied applied => (next with { AllocationOwners = next.AllocationOwners.SetItem(applied.AllocationId, applied.PaymentId) }).WithPayment(applied.PaymentId, p => p with
                     {
                         Unapplied = p.Unapplied - applied.Amount,
                         Allocations = p.Allocations.SetItem(applied.AllocationId,
@@ -136,7 +136,7 @@ public static class LedgerRules
 
         if (draft.State.Accounts.TryGetValue(open.Profile.CustomerId, out var existing))
         {
-            return existing == open.Profile ? null
+            return SameProfile(existing, open.Profile) ? null
                 : LedgerError.Of("customerId", ErrorCodes.DuplicateAccount, $"Account '{open.Profile.CustomerId}' already exists.");
         }
 
@@ -216,6 +216,11 @@ public static class LedgerRules
         foreach (var line in plan.Lines)
         {
             var apply = new ApplyAllocation(line.InvoiceNumber, CashApplication.AllocationId(payment.PaymentId, line.InvoiceNumber), payment.PaymentId, line.Amount, effective);
+            if (OwnedByAnother(draft.State, apply.AllocationId, payment.PaymentId) is { } taken)
+            {
+                return taken;
+            }
+
             if (draft.Add(InvoiceRules.Decide(draft.State.Invoice(line.InvoiceNumber), apply, context)) is { } error)
             {
                 return error;
@@ -290,6 +295,16 @@ public static class LedgerRules
         if (string.IsNullOrWhiteSpace(allocate.AllocationId))
         {
             return LedgerError.Of("allocationId", ErrorCodes.Required, "A manual allocation needs an allocation id so a retry cannot apply it twice.");
+        }
+
+        if (allocate.AllocationId.Contains('/', StringComparison.Ordinal))
+        {
+            return LedgerError.Of("allocationId", ErrorCodes.Invalid, "Allocation ids containing '/' are reserved for automatic allocations (paymentId/invoiceNumber).");
+        }
+
+        if (OwnedByAnother(draft.State, allocate.AllocationId, allocate.PaymentId) is { } taken)
+        {
+            return taken;
         }
 
         if (payment.Allocations.TryGetValue(allocate.AllocationId, out var existing))
@@ -474,6 +489,19 @@ public static class LedgerRules
 
         return null;
     }
+
+    private static LedgerError? OwnedByAnother(LedgerState state, string allocationId, string paymentId) =>
+        state.AllocationOwners.TryGetValue(allocationId, out var owner) && owner != paymentId
+            ? LedgerError.Of("allocationId", ErrorCodes.AllocationConflict, $"Allocation id '{allocationId}' already belongs to payment '{owner}'.")
+            : null;
+
+    /// <summary>Profiles compare by value, contacts included (immutable arrays compare by reference otherwise).</summary>
+    private static bool SameProfile(AccountProfile a, AccountProfile b) =>
+        a with { Contacts = ImmutableArray<Contact>.Empty } == b with { Contacts = ImmutableArray<Contact>.Empty }
+        && a.Contacts.Length == b.Contacts.Length
+        && a.Contacts.Zip(b.Contacts).All(pair =>
+            pair.First with { InconvenientTimes = ImmutableArray<InconvenientTime>.Empty } == pair.Second with { InconvenientTimes = ImmutableArray<InconvenientTime>.Empty }
+            && pair.First.InconvenientTimes.SequenceEqual(pair.Second.InconvenientTimes));
 
     private static LedgerError? ValidatePayment(LedgerState state, Payment payment) =>
         string.IsNullOrWhiteSpace(payment.PaymentId) ? LedgerError.Of("payment.paymentId", ErrorCodes.Required, "A payment needs an id.")

@@ -18,6 +18,9 @@ public sealed record LedgerState
 
     public ImmutableDictionary<string, WriteOffRequest> WriteOffs { get; init; } = ImmutableDictionary<string, WriteOffRequest>.Empty;
 
+    /// <summary>Which payment owns each allocation id, so an id can never be used by two payments.</summary>
+    public ImmutableDictionary<string, string> AllocationOwners { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     public IEnumerable<InvoiceState> InvoicesOf(string customerId) => Invoices.Values.Where(i => i.CustomerId == customerId);
 
     public IEnumerable<PaymentState> PaymentsOf(string customerId) => Payments.Values.Where(p => p.CustomerId == customerId);

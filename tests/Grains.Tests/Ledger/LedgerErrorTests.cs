@@ -128,4 +128,35 @@ public class LedgerErrorTests
         Assert.Equal(("timeZone", ErrorCodes.Invalid), (error.Field, error.Code));
         Assert.Equal(ErrorCodes.InvalidCurrency, ledger.Refuse(new OpenAccount(LedgerHarness.Profile("C1") with { Currency = "usd" })).Code);
     }
+
+    [Fact]
+    public void An_allocation_id_belongs_to_one_payment_only()
+    {
+        var ledger = Ledger().Issue("C1", "I3", 500m);
+        ledger.Pay("C1", "P1", 10m, Day0, "NONE-MATCH");
+        ledger.Pay("C1", "P2", 10m, Day0, "NONE-MATCH");
+        ledger.Do(new DeallocatePayment("P1", "P1/I1"));
+        ledger.Do(new DeallocatePayment("P2", "P2/I1"));
+        ledger.Do(new AllocatePayment("A1", "P1", "I3", LedgerHarness.Usd(5m)));
+        var error = ledger.Refuse(new AllocatePayment("A1", "P2", "I1", LedgerHarness.Usd(5m)));
+        Assert.Equal(("allocationId", ErrorCodes.AllocationConflict), (error.Field, error.Code));
+        Assert.Equal(ErrorCodes.Invalid, ledger.Refuse(new AllocatePayment("P2/I3", "P2", "I3", LedgerHarness.Usd(5m))).Code);
+        ledger.AssertNoViolations();
+    }
+
+    [Fact]
+    public void Credit_dated_before_the_invoice_or_after_today_is_refused()
+    {
+        var ledger = Ledger();
+        Assert.Equal(("creditDate", ErrorCodes.Invalid), ledger.Refuse(new CreditInvoice("I1", "CN", LedgerHarness.Usd(1m), Day0.AddDays(-1))) is var e ? (e.Field, e.Code) : default);
+        Assert.Equal(ErrorCodes.Invalid, ledger.Refuse(new CreditInvoice("I1", "CN", LedgerHarness.Usd(1m), Day0.AddDays(1))).Code);
+    }
+
+    [Fact]
+    public void Reopening_an_account_with_an_equal_profile_is_a_no_op_and_a_different_one_is_refused()
+    {
+        var ledger = Ledger();
+        Assert.Empty(ledger.Do(new OpenAccount(LedgerHarness.Profile("C1"))));
+        Assert.Equal(ErrorCodes.DuplicateAccount, ledger.Refuse(new OpenAccount(LedgerHarness.Profile("C1") with { Name = "Someone else" })).Code);
+    }
 }

@@ -122,7 +122,7 @@ public class CashApplicationTests
     {
         var ledger = ThreeInvoices();
         ledger.Pay("C1", "P1", 100m, Jan1, "INV-1");
-        ledger.Do(new ReallocatePayment("P1", CashApplication.AllocationId("P1", "INV-1"), "P1/manual-1", "INV-3"));
+        ledger.Do(new ReallocatePayment("P1", CashApplication.AllocationId("P1", "INV-1"), "P1-manual-1", "INV-3"));
         Assert.Equal(100m, ledger.Open("INV-1"));
         Assert.Equal(InvoiceStatus.Open, ledger.Invoice("INV-1").Status);
         Assert.Equal(200m, ledger.Open("INV-3"));
