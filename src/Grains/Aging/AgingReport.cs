@@ -66,6 +66,9 @@ public sealed record AgingReport(
                 case UnidentifiedCashIdentified identified:
                     cash.Remove(identified.CashId);
                     break;
+                case UnidentifiedCashReversed bounced:
+                    cash.Remove(bounced.CashId);
+                    break;
             }
         }
 

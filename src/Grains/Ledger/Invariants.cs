@@ -21,7 +21,7 @@ public sealed record AllocationFact(string AllocationId, string PaymentId, strin
 
 public sealed record ReductionFact(string Id, string InvoiceNumber, string Currency, decimal Amount, ReductionKind Kind);
 
-public sealed record UnallocatedCashFact(string CashId, string Currency, decimal Amount, bool Identified);
+public sealed record UnallocatedCashFact(string CashId, string Currency, decimal Amount, bool Identified, bool Reversed = false);
 
 public sealed record LedgerFacts(
     IReadOnlyList<AccountFact> Accounts,
@@ -53,7 +53,7 @@ public sealed record LedgerFacts(
                 .Concat(i.WriteOffs.Select(w => new ReductionFact(w.Key, i.Number, w.Value.Currency, w.Value.Amount, ReductionKind.WriteOff))))
             .OrderBy(r => r.InvoiceNumber, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal)],
         [.. state.UnallocatedCash.Values.OrderBy(c => c.CashId, StringComparer.Ordinal)
-            .Select(c => new UnallocatedCashFact(c.CashId, c.Payment.Amount.Currency, c.Payment.Amount.Amount, c.IdentifiedAs is not null))]);
+            .Select(c => new UnallocatedCashFact(c.CashId, c.Payment.Amount.Currency, c.Payment.Amount.Amount, c.IdentifiedAs is not null, c.Reversed))]);
 
     /// <summary>A canonical text of all facts: equal text means equal money state (used to prove a refusal changed nothing).</summary>
     public string Fingerprint() => string.Join('\n',
@@ -222,9 +222,15 @@ public static class InvariantChecker
             }
         }
 
+        foreach (var cash in facts.UnallocatedCash.Where(c => c.Identified && (c.Reversed || !payments.ContainsKey(c.CashId))))
+        {
+            Violation("identified_cash_without_payment", cash.CashId,
+                cash.Reversed ? "Cash is marked both identified and bounced." : "Cash is marked identified but no payment carries its id, so it left suspense without reaching an account.");
+        }
+
         foreach (var currency in facts.Payments.Select(p => p.Currency).Concat(facts.UnallocatedCash.Select(c => c.Currency)).Distinct(StringComparer.Ordinal))
         {
-            var unallocated = facts.UnallocatedCash.Where(c => c.Currency == currency && !c.Identified).Sum(c => c.Amount);
+            var unallocated = facts.UnallocatedCash.Where(c => c.Currency == currency && !c.Identified && !c.Reversed).Sum(c => c.Amount);
             var received = facts.Payments.Where(p => p.Currency == currency && !p.Reversed).Sum(p => p.Amount) + unallocated;
             var applied = active.Where(a => a.Currency == currency && payments.TryGetValue(a.PaymentId, out var p) && !p.Reversed).Sum(a => a.Amount);
             var unapplied = facts.Accounts.Where(a => a.Currency == currency).Sum(a => a.UnappliedCredit);

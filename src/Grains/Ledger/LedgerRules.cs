@@ -105,6 +105,8 @@ public static class LedgerRules
                 {
                     UnallocatedCash = state.UnallocatedCash.SetItem(identified.CashId, state.UnallocatedCash[identified.CashId] with { IdentifiedAs = identified.AssignedTo }),
                 };
+            case UnidentifiedCashReversed bounced:
+                return state with { UnallocatedCash = state.UnallocatedCash.SetItem(bounced.CashId, state.UnallocatedCash[bounced.CashId] with { Reversed = true }) };
             case WriteOffRequested requested:
                 return state with
                 {
@@ -262,6 +264,11 @@ public static class LedgerRules
             return LedgerError.Of("cashId", ErrorCodes.UnknownCash, $"There is no unallocated cash '{identify.CashId}'.");
         }
 
+        if (cash.Reversed)
+        {
+            return LedgerError.Of("cashId", ErrorCodes.PaymentReversed, $"Cash '{identify.CashId}' bounced; there is nothing to identify.");
+        }
+
         if (cash.IdentifiedAs is { } already)
         {
             return already == identify.CustomerId ? null
@@ -379,6 +386,13 @@ public static class LedgerRules
 
     private static LedgerError? DecideReversePayment(Draft draft, ReversePayment reverse, CommandContext context)
     {
+        if (FindPayment(draft.State, reverse.PaymentId) is null && draft.State.UnallocatedCash.TryGetValue(reverse.PaymentId, out var cash))
+        {
+            // Cash still in suspense bounced: it leaves the unallocated pot; identified cash is reversed as the payment it became.
+            return cash.Reversed ? null
+                : draft.Add(new UnidentifiedCashReversed(cash.CashId, cash.Payment.Amount) { CustomerId = null, Effective = Later(context.On, cash.ReceivedOn), Audit = context.Stamp });
+        }
+
         if (FindPayment(draft.State, reverse.PaymentId) is not { } payment)
         {
             return UnknownPayment(draft.State, reverse.PaymentId);

@@ -41,7 +41,10 @@ public sealed record UnallocatedCash(Payment Payment, DateOnly ReceivedOn)
     /// <summary>Account it was finally identified to (it then lives on as a payment with the same id).</summary>
     public string? IdentifiedAs { get; init; }
 
-    public bool IsOpen => IdentifiedAs is null;
+    /// <summary>Bounced before anyone identified it: it leaves suspense without paying anything.</summary>
+    public bool Reversed { get; init; }
+
+    public bool IsOpen => IdentifiedAs is null && !Reversed;
 
     public int AgeInDays(DateOnly asOf) => Math.Max(0, asOf.DayNumber - ReceivedOn.DayNumber);
 }
@@ -54,3 +57,5 @@ public sealed record PaymentReversed(string PaymentId, Money UnappliedRemoved) :
 public sealed record UnidentifiedCashReceived(Payment Payment, DateOnly ReceivedOn) : LedgerEvent;
 
 public sealed record UnidentifiedCashIdentified(string CashId, string AssignedTo) : LedgerEvent;
+
+public sealed record UnidentifiedCashReversed(string CashId, Money Amount) : LedgerEvent;

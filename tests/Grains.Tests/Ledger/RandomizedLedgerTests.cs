@@ -34,12 +34,13 @@ public class RandomizedLedgerTests
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         var generator = new Generator(random);
 
-        foreach (var customer in Customers)
+        foreach (var profile in Customers.Select(c => LedgerHarness.Profile(c)).Append(LedgerHarness.Profile("E0", "EUR")))
         {
-            state = LedgerRules.Handle(state, new OpenAccount(LedgerHarness.Profile(customer)), generator.Context(ActorRole.Manager, Day(0))).State;
+            var opened = LedgerRules.Handle(state, new OpenAccount(profile), generator.Context(ActorRole.Manager, Day(0)));
+            state = opened.State;
+            history.AddRange(opened.Events);
         }
 
-        state = LedgerRules.Handle(state, new OpenAccount(LedgerHarness.Profile("E0", "EUR")), generator.Context(ActorRole.Manager, Day(0))).State;
         Assert.Equal(6, state.Accounts.Count);
 
         for (var i = 0; i < Commands; i++)
@@ -119,6 +120,7 @@ public class RandomizedLedgerTests
         Assert.True(state.Payments.Values.Count(p => p.Reversed) > 50, "too few reversals");
         Assert.True(state.WriteOffs.Values.Count(w => w.Status == WriteOffStatus.Applied && w.DecidedBy?.Id != w.RequestedBy.Id) > 20, "too few approved write-offs");
         Assert.True(state.UnallocatedCash.Values.Count(c => c.IdentifiedAs is not null) > 50, "too little identified cash");
+        Assert.True(state.UnallocatedCash.Values.Count(c => c.Reversed) > 5, "too little bounced unidentified cash");
 
         // As-of aging rebuilt from the history equals what the ledger held at the end of those days.
         foreach (var (day, snapshot) in endOfDay.Where((_, index) => index % 20 == 0))
@@ -132,6 +134,9 @@ public class RandomizedLedgerTests
                 var summary = AccountSummary.Compute(snapshot, customer, day, AgingPolicy.Default);
                 Assert.Equal(summary.UnappliedCredit.Amount, report.UnappliedCreditByCustomer.GetValueOrDefault(customer)?.Amount ?? 0m);
                 Assert.Equal(summary.Buckets.ToArray(), report.BucketTotals("USD", customer).ToArray());
+                var rebuilt = AccountSummary.AsOf(history, customer, day, AgingPolicy.Default);
+                Assert.Equal(summary with { Buckets = [] }, rebuilt with { Buckets = [] });
+                Assert.Equal(summary.Buckets.ToArray(), rebuilt.Buckets.ToArray());
             }
 
             Assert.Equal(snapshot.UnallocatedCash.Values.Where(c => c.IsOpen).Select(c => c.CashId).Order(StringComparer.Ordinal), report.UnallocatedCash.Select(c => c.CashId));
@@ -286,7 +291,8 @@ public class RandomizedLedgerTests
                 }
 
                 case < 66 when LivePayments().Count > 0:
-                    return new Step("reverse", new ReversePayment(Pick(LivePayments()).Payment.PaymentId), Context(ActorRole.System, today, "bounced"), Expect.Accept);
+                    return new Step("reverse", new ReversePayment(Cash().Count > 0 && random.Next(6) == 0 ? Pick(Cash()).CashId : Pick(LivePayments()).Payment.PaymentId),
+                        Context(ActorRole.System, today, "bounced"), Expect.Accept);
                 case < 71 when Open().Count > 0:
                 {
                     var target = Pick(Open());

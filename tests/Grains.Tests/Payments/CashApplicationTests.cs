@@ -209,4 +209,17 @@ public class CashApplicationTests
         ledger.Pay("C1", "P2", 100m, Jan1, "INV-1");
         Assert.Equal(0m, ledger.Open("INV-1"));
     }
+
+    [Fact]
+    public void Unidentified_cash_that_bounces_leaves_suspense_and_cannot_be_identified()
+    {
+        var ledger = ThreeInvoices();
+        ledger.Do(new ReceiveUnidentifiedCash(new Payment("CASH-1", LedgerHarness.Usd(80m), Jan1, PaymentMethod.Cheque, [])));
+        Assert.IsType<UnidentifiedCashReversed>(Assert.Single(ledger.Do(new ReversePayment("CASH-1"), LedgerHarness.As(ActorRole.System, Jan1.AddDays(2)))));
+        Assert.False(ledger.State.UnallocatedCash["CASH-1"].IsOpen);
+        Assert.Equal(ErrorCodes.PaymentReversed, ledger.Refuse(new IdentifyCash("CASH-1", "C1")).Code);
+        Assert.Single(AgingReport.AsOf(ledger.History, Jan1.AddDays(1), AgingPolicy.Default).UnallocatedCash);
+        Assert.Empty(AgingReport.AsOf(ledger.History, Jan1.AddDays(2), AgingPolicy.Default).UnallocatedCash);
+        ledger.AssertNoViolations();
+    }
 }
