@@ -159,4 +159,13 @@ public class LedgerErrorTests
         Assert.Empty(ledger.Do(new OpenAccount(LedgerHarness.Profile("C1"))));
         Assert.Equal(ErrorCodes.DuplicateAccount, ledger.Refuse(new OpenAccount(LedgerHarness.Profile("C1") with { Name = "Someone else" })).Code);
     }
+
+    [Fact]
+    public void A_default_result_is_not_a_success()
+    {
+        var result = default(Result<int>);
+        Assert.False(result.IsOk);
+        Assert.Equal("uninitialized", result.Error?.Code);
+        Assert.Throws<InvalidOperationException>(() => result.Value);
+    }
 }
