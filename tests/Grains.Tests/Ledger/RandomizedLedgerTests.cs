@@ -1,3 +1,5 @@
+using Xunit.Abstractions;
+
 namespace ArActors.Grains.Tests.Ledger;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace ArActors.Grains.Tests.Ledger;
 /// every 25 commands the invariant checker must find nothing. At the end, aging rebuilt from history for past days
 /// must equal the state the ledger actually had at the end of those days.
 /// </summary>
-public class RandomizedLedgerTests
+public class RandomizedLedgerTests(ITestOutputHelper output)
 {
     private const int Commands = 10_000;
     private const int CommandsPerDay = 40;
@@ -104,6 +106,11 @@ public class RandomizedLedgerTests
         }
 
         Assert.Empty(InvariantChecker.Check(state));
+        output.WriteLine("commands by kind: " + string.Join(", ", kinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}={k.Value}")));
+        output.WriteLine("refusals by code: " + string.Join(", ", refusedCodes.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}={k.Value}")));
+        output.WriteLine($"final: {state.Invoices.Count} invoices, {state.Payments.Count} payments, {state.UnallocatedCash.Count} unidentified cash, {state.WriteOffs.Count} write-offs, {history.Count} events");
+        Assert.All(kinds, k => Assert.True(k.Value >= 10, $"command kind {k.Key} ran only {k.Value} times"));
+        Assert.True(kinds.Count >= 30, $"only {kinds.Count} command kinds ran");
 
         // The run must actually exercise each rule, not just pass vacuously.
         foreach (var code in new[]
