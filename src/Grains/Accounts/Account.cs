@@ -101,4 +101,6 @@ public sealed record AccountProfile(
 
 public sealed record AccountOpened(AccountProfile Profile) : LedgerEvent;
 
+public sealed record AccountProfileUpdated(AccountProfile Profile) : LedgerEvent;
+
 public sealed record AccountStatusChanged(AccountStatus Status) : LedgerEvent;

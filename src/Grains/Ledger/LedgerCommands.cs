@@ -5,6 +5,9 @@ public abstract record LedgerCommand;
 
 public sealed record OpenAccount(AccountProfile Profile) : LedgerCommand;
 
+/// <summary>Replaces the master data (name, contacts, collector, terms...); status changes go through ChangeAccountStatus.</summary>
+public sealed record UpdateAccountProfile(AccountProfile Profile) : LedgerCommand;
+
 public sealed record ChangeAccountStatus(string CustomerId, AccountStatus Status) : LedgerCommand;
 
 /// <summary>Cash from an identified account, applied by the cash-application rules; the rest becomes unapplied credit.</summary>

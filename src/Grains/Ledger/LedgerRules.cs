@@ -35,6 +35,7 @@ public static class LedgerRules
         var error = command switch
         {
             OpenAccount open => DecideOpenAccount(draft, open, context),
+            UpdateAccountProfile update => DecideUpdateProfile(draft, update, context),
             ChangeAccountStatus change => DecideStatus(draft, change, context),
             ApplyAllocation or ReverseAllocation or WriteOffInvoice => LedgerError.Of("command", ErrorCodes.Invalid,
                 $"{command.GetType().Name} is internal to the ledger; use AllocatePayment, DeallocatePayment or RequestWriteOff."),
@@ -61,6 +62,8 @@ public static class LedgerRules
         {
             case AccountOpened opened:
                 return state with { Accounts = state.Accounts.SetItem(opened.Profile.CustomerId, opened.Profile) };
+            case AccountProfileUpdated updated:
+                return state with { Accounts = state.Accounts.SetItem(updated.Profile.CustomerId, updated.Profile) };
             case AccountStatusChanged changed:
                 return state with { Accounts = state.Accounts.SetItem(changed.CustomerId!, state.Accounts[changed.CustomerId!] with { Status = changed.Status }) };
             case InvoiceEvent invoiceEvent:
@@ -143,6 +146,31 @@ public static class LedgerRules
         }
 
         return draft.Add(new AccountOpened(open.Profile) { CustomerId = open.Profile.CustomerId, Effective = context.On, Audit = context.Stamp });
+    }
+
+    private static LedgerError? DecideUpdateProfile(Draft draft, UpdateAccountProfile update, CommandContext context)
+    {
+        if (!draft.State.Accounts.TryGetValue(update.Profile.CustomerId, out var existing))
+        {
+            return UnknownAccount(update.Profile.CustomerId);
+        }
+
+        if (update.Profile.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+
+        // Balances are kept in the account currency, so it is fixed once money has moved.
+        var hasMoney = draft.State.InvoicesOf(existing.CustomerId).Any() || draft.State.PaymentsOf(existing.CustomerId).Any();
+        if (hasMoney && update.Profile.Currency != existing.Currency)
+        {
+            return LedgerError.Of("currency", ErrorCodes.CurrencyMismatch,
+                $"Account '{existing.CustomerId}' already has {existing.Currency} invoices or payments; its currency cannot become {update.Profile.Currency}.");
+        }
+
+        var profile = update.Profile with { Status = existing.Status };
+        return SameProfile(existing, profile) ? null
+            : draft.Add(new AccountProfileUpdated(profile) { CustomerId = profile.CustomerId, Effective = context.On, Audit = context.Stamp });
     }
 
     private static LedgerError? DecideStatus(Draft draft, ChangeAccountStatus change, CommandContext context)

@@ -95,4 +95,22 @@ public class AuditAndHistoryTests
         Assert.Empty(InvoiceRules.Decide(state, new ApplyAllocation("I1", "P1/I1", "P1", LedgerHarness.Usd(100m), Jan1.AddDays(20)), context).Value);
         Assert.Equal(ErrorCodes.AllocationConflict, InvoiceRules.Decide(state, new ApplyAllocation("I1", "P1/I1", "P2", LedgerHarness.Usd(100m), Jan1), context).Error?.Code);
     }
+
+    [Fact]
+    public void Profile_updates_keep_status_and_refuse_a_currency_change_once_money_moved()
+    {
+        var ledger = new LedgerHarness().Account("C1");
+        ledger.Do(new ChangeAccountStatus("C1", AccountStatus.CreditHold));
+        var contact = new Contact("Bo Ledger", "CFO", null, "+1 555 0100", ContactChannel.Phone, DoNotContact.Email | DoNotContact.Sms, []);
+        var updated = LedgerHarness.Profile("C1") with { AssignedCollector = "collector-7", Contacts = [contact], Segment = CustomerSegment.LeasingCompany };
+        Assert.IsType<AccountProfileUpdated>(Assert.Single(ledger.Do(new UpdateAccountProfile(updated))));
+        var account = ledger.State.Accounts["C1"];
+        Assert.Equal(("collector-7", AccountStatus.CreditHold, CustomerSegment.LeasingCompany), (account.AssignedCollector, account.Status, account.Segment));
+        Assert.Equal(DoNotContact.Email | DoNotContact.Sms, Assert.Single(account.Contacts).DoNotContact);
+        Assert.Empty(ledger.Do(new UpdateAccountProfile(updated with { Contacts = [contact with { }] })));
+
+        ledger.Issue("C1", "I1", 10m);
+        Assert.Equal(("currency", ErrorCodes.CurrencyMismatch), ledger.Refuse(new UpdateAccountProfile(updated with { Currency = "EUR" })) is var e ? (e.Field, e.Code) : default);
+        Assert.Equal(ErrorCodes.UnknownAccount, ledger.Refuse(new UpdateAccountProfile(LedgerHarness.Profile("NOBODY"))).Code);
+    }
 }
