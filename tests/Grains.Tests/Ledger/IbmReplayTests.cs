@@ -66,6 +66,11 @@ public class IbmReplayTests
         Assert.Equal(expected.Open, report.OpenTotal("USD"));
         Assert.Equal(expected.Count, report.Items.Length);
         Assert.Equal(expected.Buckets, report.BucketTotals("USD").Select(b => (b.Bucket, b.Amount)));
+
+        var asOf = monthEnd.ToDateTime(TimeOnly.MinValue);
+        var perCustomer = replay.Rows.Where(r => r.InvoiceDate <= asOf && r.SettledDate > asOf)
+            .GroupBy(r => r.CustomerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Sum(r => r.Amount))).ToList();
+        Assert.Equal(perCustomer, report.Items.GroupBy(i => i.CustomerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Sum(i => i.OpenAmount.Amount))).ToList());
     }
 
     [Theory]
