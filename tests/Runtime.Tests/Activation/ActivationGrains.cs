@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+
+namespace ArActors.Runtime.Tests.Activation;
+
+public sealed class LedgerRuleViolationException(string message) : Exception(message);
+
+public interface IFaultyGrain : IGrainWithStringKey
+{
+    Task Fail(string message);
+
+    Task<string> Ok();
+}
+
+public sealed class FaultyGrain : Grain, IFaultyGrain
+{
+    public Task Fail(string message) => throw new LedgerRuleViolationException(message);
+
+    public Task<string> Ok() => Task.FromResult("ok");
+}
+
+public sealed class ActivationBrokeException(string message) : Exception(message);
+
+public interface IFlakyActivationGrain : IGrainWithStringKey
+{
+    Task<int> Attempt();
+}
+
+/// <summary>The first activation of each key throws from OnActivateAsync; later ones succeed.</summary>
+public sealed class FlakyActivationGrain : Grain, IFlakyActivationGrain
+{
+    private static readonly ConcurrentDictionary<string, int> Attempts = new();
+    private int _attempt;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _attempt = Attempts.AddOrUpdate(GrainKey, 1, (_, n) => n + 1);
+        return _attempt == 1 ? throw new ActivationBrokeException("activation " + _attempt + " of " + GrainKey + " broke") : Task.CompletedTask;
+    }
+
+    public Task<int> Attempt() => Task.FromResult(_attempt);
+}
+
+public interface IConstructorFailsGrain : IGrainWithStringKey
+{
+    Task<string> Ok();
+}
+
+public sealed class ConstructorFailsGrain : Grain, IConstructorFailsGrain
+{
+    public ConstructorFailsGrain(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        if (FailNext.TryRemove(0, out _))
+        {
+            throw new InvalidOperationException("constructor refused");
+        }
+    }
+
+    public static ConcurrentDictionary<int, bool> FailNext { get; } = new();
+
+    public Task<string> Ok() => Task.FromResult("constructed");
+}
+
+public interface IActivationCountGrain : IGrainWithStringKey
+{
+    Task<int> ActivationsSoFar();
+}
+
+public sealed class ActivationCountGrain : Grain, IActivationCountGrain
+{
+    private static readonly ConcurrentDictionary<string, int> Activations = new();
+
+    public static int Of(string key) => Activations.GetValueOrDefault(key);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Activations.AddOrUpdate(GrainKey, 1, (_, n) => n + 1);
+        await Task.Yield();
+    }
+
+    public Task<int> ActivationsSoFar() => Task.FromResult(Of(GrainKey));
+}

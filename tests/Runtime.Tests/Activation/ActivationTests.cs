@@ -1,0 +1,54 @@
+namespace ArActors.Runtime.Tests.Activation;
+
+public sealed class ActivationTests
+{
+    [Fact]
+    public async Task Grain_exception_reaches_the_caller_with_its_type_and_message()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var grain = cluster.GetGrain<IFaultyGrain>(Clusters.NewKey("faulty"));
+
+        var thrown = await Assert.ThrowsAsync<LedgerRuleViolationException>(() => grain.Fail("credit limit exceeded"));
+
+        Assert.Equal("credit limit exceeded", thrown.Message);
+        Assert.Equal("ok", await grain.Ok());
+    }
+
+    [Fact]
+    public async Task Failed_activation_fails_that_call_with_the_real_exception_and_a_later_call_succeeds()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("flaky");
+        var grain = cluster.GetGrain<IFlakyActivationGrain>(key);
+
+        var thrown = await Assert.ThrowsAsync<ActivationBrokeException>(() => grain.Attempt());
+        Assert.Equal($"activation 1 of {key} broke", thrown.Message);
+
+        Assert.Equal(2, await grain.Attempt());
+    }
+
+    [Fact]
+    public async Task Constructor_failure_fails_the_call_and_does_not_poison_the_grain()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var grain = cluster.GetGrain<IConstructorFailsGrain>(Clusters.NewKey("ctor"));
+        ConstructorFailsGrain.FailNext[0] = true;
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => grain.Ok());
+
+        Assert.Equal("constructor refused", thrown.Message);
+        Assert.Equal("constructed", await grain.Ok());
+    }
+
+    [Fact]
+    public async Task Hundred_racing_first_calls_share_one_activation()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("race");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => cluster.GetGrain<IActivationCountGrain>(key).ActivationsSoFar())));
+
+        Assert.Equal(1, ActivationCountGrain.Of(key));
+        Assert.All(answers, a => Assert.Equal(1, a));
+    }
+}
