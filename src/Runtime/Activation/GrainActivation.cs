@@ -24,12 +24,12 @@ internal sealed class GrainActivation : IGrainActivationContext
         Invalid,
     }
 
-    private readonly Lock _lock = new();
+    // Per-activation memory matters (100,000s of grains): one queue doubles as the lock, the rest is allocated on demand.
     private readonly Queue<WorkItem> _queue = new();
-    private readonly List<IStateSlot> _stateSlots = [];
-    private readonly List<GrainTimer> _timers = [];
-    private readonly List<EventDraft> _staged = [];
-    private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IStateSlot> _stateSlots = new(1);
+    private List<GrainTimer>? _timers;
+    private List<EventDraft>? _staged;
+    private TaskCompletionSource? _deactivated;
     private Status _status;
     private int _runningWriters;
     private int _runningReaders;
@@ -57,13 +57,24 @@ internal sealed class GrainActivation : IGrainActivationContext
     public IServiceProvider Services => Silo.Services;
 
     /// <summary>Completes when this activation is gone (deactivated or failed to activate).</summary>
-    public Task Deactivated => _deactivated.Task;
+    public Task Deactivated
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _status == Status.Invalid
+                    ? Task.CompletedTask
+                    : (_deactivated ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
     public bool IsValid
     {
         get
         {
-            lock (_lock)
+            lock (_queue)
             {
                 return _status == Status.Valid && !_deactivationRequested;
             }
@@ -75,7 +86,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     {
         var activate = false;
         var startNow = false;
-        lock (_lock)
+        lock (_queue)
         {
             if (_status == Status.Invalid)
             {
@@ -124,7 +135,7 @@ internal sealed class GrainActivation : IGrainActivationContext
 
     public void RequestDeactivation(DeactivationReason reason)
     {
-        lock (_lock)
+        lock (_queue)
         {
             if (_deactivationRequested || _status is Status.Deactivating or Status.Invalid)
             {
@@ -141,7 +152,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     /// <summary>True when nothing runs or waits and the last request finished at least <paramref name="age"/> ago.</summary>
     public bool IsIdleFor(TimeSpan age)
     {
-        lock (_lock)
+        lock (_queue)
         {
             return _status == Status.Valid
                 && _queue.Count == 0
@@ -161,7 +172,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         }
         finally
         {
-            lock (_lock)
+            lock (_queue)
             {
                 if ((item.Flags & InvocationFlags.AlwaysInterleave) != 0 || Registration.IsReentrant)
                 {
@@ -193,7 +204,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         {
             WorkItem? next = null;
             var deactivate = false;
-            lock (_lock)
+            lock (_queue)
             {
                 if (_status != Status.Valid)
                 {
@@ -275,7 +286,7 @@ internal sealed class GrainActivation : IGrainActivationContext
                 return;
             }
 
-            lock (_lock)
+            lock (_queue)
             {
                 _status = Status.Valid;
             }
@@ -297,11 +308,13 @@ internal sealed class GrainActivation : IGrainActivationContext
         StopTimers();
         Silo.RemoveActivation(this);
         WorkItem[] failed;
-        lock (_lock)
+        TaskCompletionSource? deactivated;
+        lock (_queue)
         {
             _status = Status.Invalid;
             failed = [.. _queue];
             _queue.Clear();
+            deactivated = _deactivated;
         }
 
         RuntimeInstruments.MailboxQueued.Add(-failed.Length);
@@ -310,7 +323,7 @@ internal sealed class GrainActivation : IGrainActivationContext
             item.Fail(exception);
         }
 
-        _deactivated.TrySetResult();
+        deactivated?.TrySetResult();
     }
 
     private async Task DeactivateAsync()
@@ -329,18 +342,20 @@ internal sealed class GrainActivation : IGrainActivationContext
 
             Silo.RemoveActivation(this);
             WorkItem[] leftovers;
-            lock (_lock)
+            TaskCompletionSource? deactivated;
+            lock (_queue)
             {
                 _status = Status.Invalid;
                 leftovers = [.. _queue];
                 _queue.Clear();
+                deactivated = _deactivated;
             }
 
             RuntimeInstruments.MailboxQueued.Add(-leftovers.Length);
             RuntimeInstruments.Deactivations.Add(1);
             RuntimeInstruments.ActiveActivations.Add(-1);
             Silo.OnDeactivated(this, _deactivationReason);
-            _deactivated.TrySetResult();
+            deactivated?.TrySetResult();
 
             // Requests that arrived while deactivating go to a fresh activation.
             foreach (var item in leftovers)
@@ -372,17 +387,17 @@ internal sealed class GrainActivation : IGrainActivationContext
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(@event, Silo.SerializerOptions);
         var draft = new EventDraft(topic, eventType, Registration.GrainTypeName, GrainId.Key, payload, Silo.TimeProvider.GetUtcNow());
-        lock (_staged)
+        lock (_queue)
         {
-            _staged.Add(draft);
+            (_staged ??= []).Add(draft);
         }
     }
 
     public IReadOnlyList<EventDraft> TakeStagedEvents()
     {
-        lock (_staged)
+        lock (_queue)
         {
-            if (_staged.Count == 0)
+            if (_staged is not { Count: > 0 })
             {
                 return [];
             }
@@ -395,9 +410,9 @@ internal sealed class GrainActivation : IGrainActivationContext
 
     public void RestageEvents(IReadOnlyList<EventDraft> events)
     {
-        lock (_staged)
+        lock (_queue)
         {
-            _staged.InsertRange(0, events);
+            (_staged ??= []).InsertRange(0, events);
         }
     }
 
@@ -433,9 +448,9 @@ internal sealed class GrainActivation : IGrainActivationContext
     public IGrainTimer RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new GrainTimer(this, callback, dueTime, period);
-        lock (_timers)
+        lock (_queue)
         {
-            _timers.Add(timer);
+            (_timers ??= []).Add(timer);
         }
 
         timer.Start();
@@ -444,19 +459,24 @@ internal sealed class GrainActivation : IGrainActivationContext
 
     public void RemoveTimer(GrainTimer timer)
     {
-        lock (_timers)
+        lock (_queue)
         {
-            _timers.Remove(timer);
+            _timers?.Remove(timer);
         }
     }
 
     private void StopTimers()
     {
         GrainTimer[] timers;
-        lock (_timers)
+        lock (_queue)
         {
+            if (_timers is null)
+            {
+                return;
+            }
+
             timers = [.. _timers];
-            _timers.Clear();
+            _timers = null;
         }
 
         foreach (var timer in timers)
