@@ -80,3 +80,44 @@ public sealed class ActivationCountGrain : Grain, IActivationCountGrain
 
     public Task<int> ActivationsSoFar() => Task.FromResult(Of(GrainKey));
 }
+
+public interface ISlowGoodbyeGrain : IGrainWithStringKey
+{
+    Task<int> Generation();
+
+    Task Leave();
+}
+
+/// <summary>Its OnDeactivateAsync waits for the test, so a call can arrive mid-deactivation.</summary>
+public sealed class SlowGoodbyeGrain : Grain, ISlowGoodbyeGrain
+{
+    private static readonly ConcurrentDictionary<string, int> Generations = new();
+    private static readonly ConcurrentDictionary<string, int> Live = new();
+    private static readonly ConcurrentDictionary<string, int> MaxLive = new();
+    private int _generation;
+
+    public static int MaxLiveOf(string key) => MaxLive.GetValueOrDefault(key);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _generation = Generations.AddOrUpdate(GrainKey, 1, (_, n) => n + 1);
+        var live = Live.AddOrUpdate(GrainKey, 1, (_, n) => n + 1);
+        MaxLive.AddOrUpdate(GrainKey, live, (_, n) => Math.Max(n, live));
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Gates.Open($"{GrainKey}:deactivating:{_generation}");
+        await Gates.WaitAsync($"{GrainKey}:goodbye:{_generation}");
+        Live.AddOrUpdate(GrainKey, 0, (_, n) => n - 1);
+    }
+
+    public Task<int> Generation() => Task.FromResult(_generation);
+
+    public Task Leave()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}

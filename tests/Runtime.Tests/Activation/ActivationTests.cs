@@ -51,4 +51,24 @@ public sealed class ActivationTests
         Assert.Equal(1, ActivationCountGrain.Of(key));
         Assert.All(answers, a => Assert.Equal(1, a));
     }
+
+    [Fact]
+    public async Task Call_arriving_during_deactivation_waits_and_goes_to_a_fresh_activation()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("goodbye");
+        var grain = cluster.GetGrain<ISlowGoodbyeGrain>(key);
+        Assert.Equal(1, await grain.Generation());
+
+        await grain.Leave();
+        await Gates.WaitAsync($"{key}:deactivating:1");
+        var during = grain.Generation();
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
+        Assert.False(during.IsCompleted);
+
+        Gates.Open($"{key}:goodbye:1");
+        Assert.Equal(2, await during);
+        Assert.Equal(1, SlowGoodbyeGrain.MaxLiveOf(key));
+        Gates.Open($"{key}:goodbye:2");
+    }
 }
