@@ -120,4 +120,22 @@ public sealed class SchedulingTests
         Assert.Equal("hello from " + a, await cluster.GetGrain<ICycleGrain>(a).Hello());
         Assert.Equal("hello from " + b, await cluster.GetGrain<ICycleGrain>(b).Hello());
     }
+
+    [Fact]
+    public async Task Queued_request_whose_caller_timed_out_is_dropped_not_run()
+    {
+        await using var cluster = await Clusters.StartAsync(o => o.ConfigureSilo += s => s.ResponseTimeout = TimeSpan.FromSeconds(1));
+        var key = Clusters.NewKey("dropped");
+        var grain = cluster.GetGrain<IExclusiveProbeGrain>(key);
+        var blocked = grain.Hold("1");
+        await Gates.WaitAsync($"{key}:started:1");
+
+        await Assert.ThrowsAsync<TimeoutException>(() => grain.Hold("2"));
+        Gates.Open($"{key}:release:1");
+        Gates.Open($"{key}:release:3");
+        await Assert.ThrowsAsync<TimeoutException>(() => blocked);
+        await grain.Hold("3");
+
+        Assert.Equal(["start:1", "end:1", "start:3", "end:3"], ProbeGrainBase.LogOf(key));
+    }
 }
