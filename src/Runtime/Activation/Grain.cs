@@ -51,6 +51,10 @@ public abstract class Grain
     protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>
         Activation.RegisterTimer(callback, dueTime, period);
 
+    /// <summary>A grain timer whose callback receives <paramref name="state"/>.</summary>
+    protected IGrainTimer RegisterGrainTimer<TState>(Func<TState, CancellationToken, Task> callback, TState state, TimeSpan dueTime, TimeSpan period) =>
+        Activation.RegisterTimer(cancellationToken => callback(state, cancellationToken), dueTime, period);
+
     /// <summary>Registers or replaces a durable reminder; ticks arrive at <see cref="IRemindable.ReceiveReminder"/>.</summary>
     protected Task<IGrainReminder> RegisterOrUpdateReminder(string reminderName, TimeSpan dueTime, TimeSpan period) =>
         Activation.Silo.Reminders.RegisterAsync(GrainId, reminderName, dueTime, period);

@@ -8,19 +8,18 @@ public interface IRemindable
 }
 
 /// <summary>
-/// What a reminder tick stands for. A normal tick covers one occurrence. After downtime, the occurrences that fell due
-/// are delivered once as a catch-up tick: <see cref="ScheduledTime"/> is the first missed occurrence and
-/// <see cref="Occurrences"/> how many it covers.
+/// What a reminder tick stands for. A normal tick covers one occurrence. Occurrences that fell due while no silo was
+/// running are delivered once, as a catch-up tick: <see cref="ScheduledTime"/> is the first missed occurrence,
+/// <see cref="Occurrences"/> how many it covers, and the schedule then continues after <see cref="CurrentTickTime"/>.
 /// </summary>
 public readonly record struct TickStatus(
     DateTimeOffset FirstTickTime,
     TimeSpan Period,
     DateTimeOffset ScheduledTime,
     DateTimeOffset CurrentTickTime,
-    int Occurrences)
+    int Occurrences,
+    bool IsCatchUp)
 {
-    public bool IsCatchUp => Occurrences > 1;
-
     /// <summary>The last occurrence this tick covers.</summary>
     public DateTimeOffset LastScheduledTime => ScheduledTime + (Period * (Occurrences - 1));
 }

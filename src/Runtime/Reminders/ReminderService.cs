@@ -26,6 +26,7 @@ internal sealed class ReminderService : IAsyncDisposable
     private int _refillRequested;
     private bool _running;
     private int _peak;
+    private DateTimeOffset _startedAt;
 
     public ReminderService(Silo silo, SiloOptions options, ILogger logger)
     {
@@ -60,6 +61,7 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _running = true;
+            _startedAt = Clock.GetUtcNow();
             _dueTimer = Clock.CreateTimer(static s => ((ReminderService)s!).DeliverDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
@@ -297,7 +299,8 @@ internal sealed class ReminderService : IAsyncDisposable
         {
             var now = Clock.GetUtcNow();
             var occurrences = now <= entry.NextDue ? 1 : (int)Math.Min(int.MaxValue, 1 + ((now - entry.NextDue).Ticks / entry.Period.Ticks));
-            var status = new TickStatus(entry.FirstDue, entry.Period, entry.NextDue, now, occurrences);
+            // Due before this silo started, or several periods behind: the silo was not there to deliver it.
+            var status = new TickStatus(entry.FirstDue, entry.Period, entry.NextDue, now, occurrences, occurrences > 1 || entry.NextDue < _startedAt);
             RuntimeInstruments.ReminderLateness.Record(Math.Max(0, (now - entry.NextDue).TotalMilliseconds));
             try
             {

@@ -58,7 +58,7 @@ public sealed class ReminderTests
         await grain.Schedule("dunning", TimeSpan.FromMinutes(5), Day);
         await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(5));
 
-        var redelivered = new TickStatus(start.AddMinutes(5), Day, start.AddMinutes(5), cluster.Clock.GetUtcNow(), 1);
+        var redelivered = new TickStatus(start.AddMinutes(5), Day, start.AddMinutes(5), cluster.Clock.GetUtcNow(), 1, IsCatchUp: false);
         await cluster.DeliverReminderAsync<IDunningGrain>(key, "dunning", redelivered);
 
         var log = await grain.Log();
@@ -137,5 +137,24 @@ public sealed class ReminderTests
 
         var tick = Assert.Single((await grain.Log()).Applied);
         Assert.Equal(start.AddSeconds(30), tick.DeliveredAt);
+    }
+
+    [Fact]
+    public async Task Single_occurrence_missed_during_downtime_is_delivered_as_a_catch_up()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("missed-one");
+        var start = cluster.Clock.GetUtcNow();
+        await cluster.GetGrain<IDunningGrain>(key).Schedule("daily", TimeSpan.FromHours(1), Day);
+        await cluster.StopSiloAsync();
+
+        cluster.Clock.Advance(TimeSpan.FromHours(2));
+        await cluster.StartSiloAsync();
+        await cluster.WhenIdleAsync();
+
+        var tick = Assert.Single((await cluster.GetGrain<IDunningGrain>(key).Log()).Applied);
+        Assert.True(tick.IsCatchUp);
+        Assert.Equal(1, tick.Occurrences);
+        Assert.Equal(start.AddHours(1), tick.ScheduledTime);
     }
 }
