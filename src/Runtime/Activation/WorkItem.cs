@@ -36,6 +36,9 @@ internal sealed class CallItem<TResult>(GrainRequest<TResult> request) : WorkIte
 
     public GrainRequest<TResult> Request => request;
 
+    /// <summary>The call's span; grain code runs under it so calls it makes become child spans.</summary>
+    public System.Diagnostics.Activity? Activity { get; set; }
+
     public Task<TResult> Task => _completion.Task;
 
     public override InvocationFlags Flags => request.Flags;
@@ -50,6 +53,11 @@ internal sealed class CallItem<TResult>(GrainRequest<TResult> request) : WorkIte
 
     public override async Task RunAsync(GrainActivation activation)
     {
+        if (Activity is not null)
+        {
+            System.Diagnostics.Activity.Current = Activity;
+        }
+
         try
         {
             var result = await request.InvokeAsync(activation.Grain!);

@@ -149,6 +149,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         var activity = RuntimeInstruments.ActivitySource.StartActivity(request.MethodId, ActivityKind.Internal);
         activity?.SetTag("aractors.grain.type", target.Type);
         activity?.SetTag("aractors.grain.key", target.Key);
+        item.Activity = activity;
         try
         {
             Dispatch(target, item);

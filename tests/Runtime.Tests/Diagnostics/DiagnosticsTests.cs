@@ -8,6 +8,7 @@ namespace ArActors.Runtime.Tests.Diagnostics;
 public sealed class DiagnosticsTests
 {
     private const string HitMethod = "ArActors.Runtime.Tests.Diagnostics.IMeteredGrain.Hit";
+    private const string RelayMethod = "ArActors.Runtime.Tests.Diagnostics.IMeteredGrain.Relay";
 
     [Fact]
     public async Task Every_call_is_counted_timed_and_traced()
@@ -46,7 +47,7 @@ public sealed class DiagnosticsTests
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (activity.OperationName == HitMethod)
+                if (activity.OperationName is HitMethod or RelayMethod)
                 {
                     spans.Add(activity);
                 }
@@ -61,9 +62,15 @@ public sealed class DiagnosticsTests
             await cluster.GetGrain<IMeteredGrain>(key).Hit();
         }
 
-        Assert.Equal(3, Interlocked.Read(ref calls));
-        Assert.Equal(3, durations.Count);
-        Assert.Equal(3, spans.Count(s => (string?)s.GetTagItem("aractors.grain.key") == key));
+        var other = Clusters.NewKey("metered");
+        await cluster.GetGrain<IMeteredGrain>(key).Relay(other);
+
+        Assert.Equal(4, Interlocked.Read(ref calls));
+        Assert.Equal(4, durations.Count);
+        Assert.Equal(3, spans.Count(s => s.OperationName == HitMethod && (string?)s.GetTagItem("aractors.grain.key") == key));
+        var relay = Assert.Single(spans, s => s.OperationName == RelayMethod && (string?)s.GetTagItem("aractors.grain.key") == key);
+        var nested = Assert.Single(spans, s => (string?)s.GetTagItem("aractors.grain.key") == other);
+        Assert.Equal(relay.SpanId, nested.ParentSpanId);
     }
 
     private static bool HasMethodTag(ReadOnlySpan<KeyValuePair<string, object?>> tags)

