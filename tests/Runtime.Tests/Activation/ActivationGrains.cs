@@ -121,3 +121,54 @@ public sealed class SlowGoodbyeGrain : Grain, ISlowGoodbyeGrain
         return Task.CompletedTask;
     }
 }
+
+public sealed record ChurnState(int Count);
+
+public interface IChurnGrain : IGrainWithStringKey
+{
+    Task Increment();
+
+    Task Leave();
+
+    Task<int> Count();
+}
+
+/// <summary>Persists every increment and tracks how many activations of its key are live at once.</summary>
+public sealed class ChurnGrain([PersistentState("churn")] IPersistentState<ChurnState> state) : Grain, IChurnGrain
+{
+    private static readonly ConcurrentDictionary<string, int> Live = new();
+    private static readonly ConcurrentDictionary<string, int> MaxLive = new();
+    private static readonly ConcurrentDictionary<string, int> Activations = new();
+
+    public static int MaxLiveOf(string key) => MaxLive.GetValueOrDefault(key);
+
+    public static int ActivationsOf(string key) => Activations.GetValueOrDefault(key);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Activations.AddOrUpdate(GrainKey, 1, (_, n) => n + 1);
+        var live = Live.AddOrUpdate(GrainKey, 1, (_, n) => n + 1);
+        MaxLive.AddOrUpdate(GrainKey, live, (_, n) => Math.Max(n, live));
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        Live.AddOrUpdate(GrainKey, 0, (_, n) => n - 1);
+    }
+
+    public async Task Increment()
+    {
+        state.State = new ChurnState((state.State?.Count ?? 0) + 1);
+        await state.WriteStateAsync();
+    }
+
+    public Task Leave()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public Task<int> Count() => Task.FromResult(state.State?.Count ?? 0);
+}

@@ -71,4 +71,34 @@ public sealed class ActivationTests
         Assert.Equal(1, SlowGoodbyeGrain.MaxLiveOf(key));
         Gates.Open($"{key}:goodbye:2");
     }
+
+    [Fact]
+    public async Task Calls_racing_repeated_deactivations_all_apply_once_and_never_meet_two_live_activations()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("churn");
+        using var stop = new CancellationTokenSource();
+        var churner = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await cluster.GetGrain<IChurnGrain>(key).Leave();
+                await Task.Yield();
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await cluster.GetGrain<IChurnGrain>(key).Increment();
+            }
+        })));
+        await stop.CancelAsync();
+        await churner;
+
+        Assert.Equal(1000, await cluster.GetGrain<IChurnGrain>(key).Count());
+        Assert.Equal(1, ChurnGrain.MaxLiveOf(key));
+        Assert.True(ChurnGrain.ActivationsOf(key) > 1, "the churner should have forced reactivations");
+    }
 }
