@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ArActors.Runtime.Storage;
 
 namespace ArActors.Runtime;
 
@@ -33,6 +34,9 @@ public sealed class SiloOptions
 
     /// <summary>The most reminders held in memory; more due ones are loaded as these are delivered.</summary>
     public int ReminderWindowCapacity { get; set; } = 50_000;
+
+    /// <summary>The grain-hash range whose reminders this silo delivers; a cluster splits the ring between silos.</summary>
+    public HashRange ReminderHashRange { get; set; } = HashRange.Full;
 
     /// <summary>Serializer for persistent state and events; add source-generated contexts to its resolver chain.</summary>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);

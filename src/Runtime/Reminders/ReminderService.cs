@@ -35,7 +35,7 @@ internal sealed class ReminderService : IAsyncDisposable
         _logger = logger;
     }
 
-    public HashRange Range { get; set; } = HashRange.Full;
+    private HashRange Range => _options.ReminderHashRange;
 
     /// <summary>Reminders held in memory now (scheduled or being delivered).</summary>
     public int InMemoryCount

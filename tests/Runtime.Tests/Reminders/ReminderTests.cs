@@ -157,4 +157,25 @@ public sealed class ReminderTests
         Assert.Equal(1, tick.Occurrences);
         Assert.Equal(start.AddHours(1), tick.ScheduledTime);
     }
+
+    [Fact]
+    public async Task Silo_delivers_only_the_reminders_of_its_hash_range()
+    {
+        var mine = Clusters.NewKey("mine");
+        var theirs = Clusters.NewKey("theirs");
+        var myHash = GrainHash.OfGrainKey(mine);
+        Assert.NotEqual(myHash, GrainHash.OfGrainKey(theirs));
+        await using var cluster = await Clusters.StartAsync(o => o.ConfigureSilo += s => s.ReminderHashRange = new HashRange(myHash, myHash));
+        var grainType = cluster.Silo.GetGrainId<IPagedReminderGrain>(mine).Type;
+        var due = cluster.Clock.GetUtcNow().AddMinutes(1);
+        foreach (var key in new[] { mine, theirs })
+        {
+            await cluster.Store.UpsertAsync(new ReminderEntry(grainType, key, "r", GrainHash.OfGrainKey(key), due, Day, due));
+        }
+
+        await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(10));
+
+        Assert.Contains(PagedReminderGrain.Ticks.Keys, k => k.Key == mine);
+        Assert.DoesNotContain(PagedReminderGrain.Ticks.Keys, k => k.Key == theirs);
+    }
 }

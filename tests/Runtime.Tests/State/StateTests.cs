@@ -88,4 +88,17 @@ public sealed class StateTests
         Assert.False(await grain.Exists());
         Assert.Null((await grain.Get()).Name);
     }
+
+    [Fact]
+    public async Task State_survives_a_silo_restart_on_the_same_store()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("restart");
+        await cluster.GetGrain<IProfileGrain>(key).Rename("Stark", 42m);
+
+        await cluster.RestartSiloAsync();
+
+        Assert.Equal("deactivate:ShuttingDown", ProfileGrain.LifecycleOf(key)[^1]);
+        Assert.Equal(new CustomerProfile("Stark", 42m, 1), await cluster.GetGrain<IProfileGrain>(key).Get());
+    }
 }
