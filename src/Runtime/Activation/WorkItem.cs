@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using ArActors.Runtime.Invocation;
 
 namespace ArActors.Runtime;
@@ -28,18 +29,28 @@ internal abstract class WorkItem : IThreadPoolWorkItem
     public abstract void Fail(Exception exception);
 }
 
-/// <summary>A request whose caller awaits a <typeparamref name="TResult"/>.</summary>
-internal sealed class CallItem<TResult>(GrainRequest<TResult> request) : WorkItem
+/// <summary>
+/// A request whose caller awaits a <typeparamref name="TResult"/>. The item is its own completion source (no
+/// TaskCompletionSource per call); the first completion wins: result, grain exception, timeout or cancellation.
+/// </summary>
+internal sealed class CallItem<TResult>(GrainRequest<TResult> request, GrainId target) : WorkItem, IValueTaskSource<TResult>, IPendingCall
 {
-    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _abandoned;
+    private ManualResetValueTaskSourceCore<TResult> _core = new() { RunContinuationsAsynchronously = true };
+    private int _completed;
 
     public GrainRequest<TResult> Request => request;
+
+    public GrainId Target => target;
 
     /// <summary>The call's span; grain code runs under it so calls it makes become child spans.</summary>
     public System.Diagnostics.Activity? Activity { get; set; }
 
-    public Task<TResult> Task => _completion.Task;
+    /// <summary>Stopwatch timestamp after which the caller gets a <see cref="TimeoutException"/>.</summary>
+    public long Deadline { get; set; }
+
+    public int PendingSlot { get; set; } = -1;
+
+    public bool TimedOut { get; private set; }
 
     public override InvocationFlags Flags => request.Flags;
 
@@ -47,9 +58,9 @@ internal sealed class CallItem<TResult>(GrainRequest<TResult> request) : WorkIte
 
     public override bool KeepsAlive => request is not ITimerTick;
 
-    public override bool IsAbandoned => _abandoned || _completion.Task.IsCompleted;
+    public override bool IsAbandoned => Volatile.Read(ref _completed) != 0;
 
-    public void Abandon() => _abandoned = true;
+    public ValueTask<TResult> AsValueTask() => new(this, _core.Version);
 
     public override async Task RunAsync(GrainActivation activation)
     {
@@ -62,7 +73,7 @@ internal sealed class CallItem<TResult>(GrainRequest<TResult> request) : WorkIte
         {
             var result = await request.InvokeAsync(activation.Grain!);
             await activation.FlushStagedEventsAsync();
-            _completion.TrySetResult(result);
+            TrySetResult(result);
         }
         catch (Exception exception)
         {
@@ -75,11 +86,41 @@ internal sealed class CallItem<TResult>(GrainRequest<TResult> request) : WorkIte
                 activation.Silo.LogEventFlushFailure(activation.GrainId, flushException);
             }
 
-            _completion.TrySetException(exception);
+            Fail(exception);
         }
     }
 
-    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+    public override void Fail(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            _core.SetException(exception);
+        }
+    }
+
+    public void TimeOut(TimeSpan timeout)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            TimedOut = true;
+            _core.SetException(new TimeoutException($"{request.MethodId} on {target} did not answer within {timeout}."));
+        }
+    }
+
+    private void TrySetResult(TResult result)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        {
+            _core.SetResult(result);
+        }
+    }
+
+    public TResult GetResult(short token) => _core.GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 }
 
 /// <summary>Marks runtime-internal timer requests.</summary>

@@ -25,6 +25,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly ILogger _logger;
+    private readonly PendingCalls _pending;
     private ITimer? _collector;
     private volatile bool _stopped;
     private volatile bool _started;
@@ -39,6 +40,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         SerializerOptions = Options.SerializerOptions;
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger<Silo>() ?? NullLogger<Silo>.Instance;
         Reminders = new ReminderService(this, Options, _logger);
+        _pending = new PendingCalls(Options.ResponseTimeout);
     }
 
     public SiloOptions Options { get; }
@@ -114,6 +116,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
 
         _stopped = true;
         await BackgroundWork.WhenIdleAsync().WaitAsync(Options.ResponseTimeout, cancellationToken);
+        _pending.Dispose();
         _logger.LogInformation("Silo stopped");
     }
 
@@ -123,6 +126,8 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         {
             await StopAsync();
         }
+
+        _pending.Dispose();
     }
 
     /// <summary>Completes when no timer tick, reminder delivery, activation or deactivation is in progress.</summary>
@@ -144,64 +149,50 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
             return Task.FromException<TResult>(new SiloUnavailableException($"The silo is stopped; {request.MethodId} to {target} was not sent."));
         }
 
-        var item = new CallItem<TResult>(request);
+        var item = new CallItem<TResult>(request, target);
         var started = Stopwatch.GetTimestamp();
         var activity = RuntimeInstruments.ActivitySource.StartActivity(request.MethodId, ActivityKind.Internal);
-        activity?.SetTag("aractors.grain.type", target.Type);
-        activity?.SetTag("aractors.grain.key", target.Key);
-        item.Activity = activity;
+        if (activity is not null)
+        {
+            activity.SetTag("aractors.grain.type", target.Type);
+            activity.SetTag("aractors.grain.key", target.Key);
+            item.Activity = activity;
+        }
+
+        _pending.Add(item);
+        var cancellation = request.CallCancellation;
+        var registration = cancellation.CanBeCanceled
+            ? cancellation.UnsafeRegister(static (s, token) => ((WorkItem)s!).Fail(new OperationCanceledException(token)), item)
+            : default;
         try
         {
             Dispatch(target, item);
         }
         catch (Exception exception)
         {
-            activity?.Dispose();
-            return Task.FromException<TResult>(exception);
+            item.Fail(exception);
         }
 
-        return AwaitResultAsync(target, item, started, activity);
+        return AwaitResultAsync(item, started, activity, registration);
     }
 
-    private async Task<TResult> AwaitResultAsync<TResult>(GrainId target, CallItem<TResult> item, long started, Activity? activity)
+    private async Task<TResult> AwaitResultAsync<TResult>(CallItem<TResult> item, long started, Activity? activity, CancellationTokenRegistration registration)
     {
         var outcome = "ok";
         try
         {
-            var task = item.Task;
-            if (!task.IsCompleted)
-            {
-                try
-                {
-                    await task.WaitAsync(Options.ResponseTimeout, item.Request.CallCancellation).ConfigureAwait(false);
-                }
-                catch (TimeoutException) when (!task.IsCompleted)
-                {
-                    // The queued request is dropped, not run, once its caller has given up.
-                    item.Abandon();
-                    outcome = "timeout";
-                    throw new TimeoutException($"{item.Request.MethodId} on {target} did not answer within {Options.ResponseTimeout}.");
-                }
-                catch (OperationCanceledException) when (!task.IsCompleted)
-                {
-                    item.Abandon();
-                    outcome = "canceled";
-                    throw;
-                }
-            }
-
-            try
-            {
-                return await task.ConfigureAwait(false);
-            }
-            catch
-            {
-                outcome = "error";
-                throw;
-            }
+            return await item.AsValueTask().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // A timed-out or cancelled request still in a mailbox is dropped, not run (the item is completed).
+            outcome = item.TimedOut ? "timeout" : exception is OperationCanceledException ? "canceled" : "error";
+            throw;
         }
         finally
         {
+            _pending.Remove(item);
+            registration.Dispose();
             var tags = new TagList { { "method", item.Request.MethodId }, { "outcome", outcome } };
             RuntimeInstruments.Calls.Add(1, tags);
             RuntimeInstruments.CallDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);

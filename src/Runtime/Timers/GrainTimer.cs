@@ -79,7 +79,7 @@ internal sealed class GrainTimer(GrainActivation activation, Func<CancellationTo
 
         var silo = activation.Silo;
         silo.BackgroundWork.Enter();
-        var item = new CallItem<VoidResult>(new TimerTickRequest(callback, _stopped.Token));
+        var item = new CallItem<VoidResult>(new TimerTickRequest(callback, _stopped.Token), activation.GrainId);
         if (!activation.TryEnqueue(item))
         {
             silo.BackgroundWork.Exit();
@@ -87,20 +87,19 @@ internal sealed class GrainTimer(GrainActivation activation, Func<CancellationTo
             return;
         }
 
-        _ = item.Task.ContinueWith(
-            static (task, state) => ((GrainTimer)state!).OnTickCompleted(task),
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        _ = AwaitTickAsync(item);
     }
 
-    private void OnTickCompleted(Task task)
+    private async Task AwaitTickAsync(CallItem<VoidResult> item)
     {
         var silo = activation.Silo;
-        if (task.IsFaulted)
+        try
         {
-            silo.LogTimerFailure(activation.GrainId, task.Exception!.GetBaseException());
+            await item.AsValueTask();
+        }
+        catch (Exception exception)
+        {
+            silo.LogTimerFailure(activation.GrainId, exception);
         }
 
         lock (_lock)
