@@ -25,11 +25,19 @@ public sealed class GrainCallsBenchmark : IBenchmark
             await RunGrainCallsAsync(silo, perCaller / 10);
             await RunChannelsAsync(perCaller / 10);
 
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var grainRate = await RunGrainCallsAsync(silo, perCaller);
+            var grainBytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)(perCaller * Callers);
+            allocated = GC.GetTotalAllocatedBytes(precise: true);
             var channelRate = await RunChannelsAsync(perCaller);
-            Console.WriteLine($"  grain calls: {grainRate:N0}/s, channel ping-pong: {channelRate:N0}/s, ratio {grainRate / channelRate:N2}");
+            var channelBytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)(perCaller * Callers);
+            Console.WriteLine($"  grain calls: {grainRate:N0}/s ({grainBytes:N0} B/call), channel ping-pong: {channelRate:N0}/s ({channelBytes:N0} B/op), ratio {grainRate / channelRate:N2}");
             await silo.StopAsync(cancellationToken);
-            return [new BenchResult(Name, "calls/s", grainRate, "ops/s", "channel ping-pong", channelRate)];
+            return
+            [
+                new BenchResult(Name, "calls/s", grainRate, "ops/s", "channel ping-pong", channelRate),
+                new BenchResult(Name, "allocated bytes/call", grainBytes, "B", "channel ping-pong", channelBytes),
+            ];
         }
     }
 

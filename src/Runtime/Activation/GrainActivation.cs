@@ -25,7 +25,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     }
 
     // Per-activation memory matters (100,000s of grains): one queue doubles as the lock, the rest is allocated on demand.
-    private readonly Queue<WorkItem> _queue = new();
+    private readonly Queue<IWorkItem> _queue = new();
     private readonly List<IStateSlot> _stateSlots = new(1);
     private List<GrainTimer>? _timers;
     private List<EventDraft>? _staged;
@@ -82,7 +82,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     }
 
     /// <summary>Adds a turn; false when the activation is gone and the caller must route to a fresh one.</summary>
-    public bool TryEnqueue(WorkItem item)
+    public bool TryEnqueue(IWorkItem item)
     {
         var activate = false;
         var startNow = false;
@@ -161,7 +161,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         }
     }
 
-    public async Task RunTurnAsync(WorkItem item)
+    public async Task RunTurnAsync(IWorkItem item)
     {
         try
         {
@@ -193,6 +193,8 @@ internal sealed class GrainActivation : IGrainActivationContext
                 }
             }
 
+            // The caller sees its answer only once the turn is over, so what it does next never finds the activation busy.
+            item.Complete();
             Pump();
         }
     }
@@ -202,7 +204,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     {
         while (true)
         {
-            WorkItem? next = null;
+            IWorkItem? next = null;
             var deactivate = false;
             lock (_queue)
             {
@@ -254,7 +256,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         }
     }
 
-    private bool CanStart(WorkItem item)
+    private bool CanStart(IWorkItem item)
     {
         if (Registration.IsReentrant || (item.Flags & InvocationFlags.AlwaysInterleave) != 0)
         {
@@ -307,7 +309,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         Silo.LogActivationFailure(GrainId, exception);
         StopTimers();
         Silo.RemoveActivation(this);
-        WorkItem[] failed;
+        IWorkItem[] failed;
         TaskCompletionSource? deactivated;
         lock (_queue)
         {
@@ -341,7 +343,7 @@ internal sealed class GrainActivation : IGrainActivationContext
             }
 
             Silo.RemoveActivation(this);
-            WorkItem[] leftovers;
+            IWorkItem[] leftovers;
             TaskCompletionSource? deactivated;
             lock (_queue)
             {

@@ -1,79 +1,83 @@
-using System.Threading.Tasks.Sources;
+using System.Diagnostics;
+using ArActors.Runtime.Diagnostics;
 using ArActors.Runtime.Invocation;
 
 namespace ArActors.Runtime;
 
 /// <summary>One turn waiting in (or running on) an activation's mailbox.</summary>
-internal abstract class WorkItem : IThreadPoolWorkItem
+internal interface IWorkItem : IThreadPoolWorkItem
 {
-    private GrainActivation? _activation;
-
-    public abstract InvocationFlags Flags { get; }
+    InvocationFlags Flags { get; }
 
     /// <summary>Timer ticks belong to one activation and are dropped instead of following the grain to a new one.</summary>
-    public virtual bool FollowsGrain => true;
+    bool FollowsGrain { get; }
 
     /// <summary>Calls count as activity for idle collection; timer ticks do not.</summary>
-    public virtual bool KeepsAlive => true;
+    bool KeepsAlive { get; }
 
-    /// <summary>The caller already gave up (timeout or cancellation): the turn is skipped.</summary>
-    public abstract bool IsAbandoned { get; }
+    /// <summary>The caller already has its answer or gave up (timeout, cancellation): the turn is skipped.</summary>
+    bool IsAbandoned { get; }
 
-    public void Bind(GrainActivation activation) => _activation = activation;
+    void Bind(GrainActivation activation);
 
-    public void Execute() => _ = _activation!.RunTurnAsync(this);
+    /// <summary>Runs the grain code and keeps its outcome for <see cref="Complete"/>.</summary>
+    Task RunAsync(GrainActivation activation);
 
-    /// <summary>Runs the grain code, then completes the caller.</summary>
-    public abstract Task RunAsync(GrainActivation activation);
+    /// <summary>Hands the outcome to the caller; called once the turn's bookkeeping is done.</summary>
+    void Complete();
 
-    public abstract void Fail(Exception exception);
+    void Fail(Exception exception);
 }
 
 /// <summary>
-/// A request whose caller awaits a <typeparamref name="TResult"/>. The item is its own completion source (no
-/// TaskCompletionSource per call); the first completion wins: result, grain exception, timeout or cancellation.
+/// A request and the task its caller awaits, in one object: no extra completion source or async state machine per
+/// call. The first completion wins (result, grain exception, timeout, cancellation) and does the call's bookkeeping.
 /// </summary>
-internal sealed class CallItem<TResult>(GrainRequest<TResult> request, GrainId target) : WorkItem, IValueTaskSource<TResult>, IPendingCall
+internal sealed class CallItem<TResult>(GrainRequest<TResult> request, GrainId target, Silo? silo)
+    : TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), IWorkItem, IPendingCall
 {
-    private ManualResetValueTaskSourceCore<TResult> _core = new() { RunContinuationsAsynchronously = true };
+    private GrainActivation? _activation;
     private int _completed;
+    private TResult? _result;
+    private Exception? _exception;
 
     public GrainRequest<TResult> Request => request;
 
-    public GrainId Target => target;
-
     /// <summary>The call's span; grain code runs under it so calls it makes become child spans.</summary>
-    public System.Diagnostics.Activity? Activity { get; set; }
+    public Activity? Activity { get; set; }
+
+    public long Started { get; set; }
+
+    public CancellationTokenRegistration Registration { get; set; }
 
     /// <summary>Stopwatch timestamp after which the caller gets a <see cref="TimeoutException"/>.</summary>
     public long Deadline { get; set; }
 
     public int PendingSlot { get; set; } = -1;
 
-    public bool TimedOut { get; private set; }
+    public InvocationFlags Flags => request.Flags;
 
-    public override InvocationFlags Flags => request.Flags;
+    public bool FollowsGrain => request is not ITimerTick;
 
-    public override bool FollowsGrain => request is not ITimerTick;
+    public bool KeepsAlive => request is not ITimerTick;
 
-    public override bool KeepsAlive => request is not ITimerTick;
+    public bool IsAbandoned => Volatile.Read(ref _completed) != 0;
 
-    public override bool IsAbandoned => Volatile.Read(ref _completed) != 0;
+    public void Bind(GrainActivation activation) => _activation = activation;
 
-    public ValueTask<TResult> AsValueTask() => new(this, _core.Version);
+    public void Execute() => _ = _activation!.RunTurnAsync(this);
 
-    public override async Task RunAsync(GrainActivation activation)
+    public async Task RunAsync(GrainActivation activation)
     {
         if (Activity is not null)
         {
-            System.Diagnostics.Activity.Current = Activity;
+            Activity.Current = Activity;
         }
 
         try
         {
-            var result = await request.InvokeAsync(activation.Grain!);
+            _result = await request.InvokeAsync(activation.Grain!);
             await activation.FlushStagedEventsAsync();
-            TrySetResult(result);
         }
         catch (Exception exception)
         {
@@ -86,41 +90,61 @@ internal sealed class CallItem<TResult>(GrainRequest<TResult> request, GrainId t
                 activation.Silo.LogEventFlushFailure(activation.GrainId, flushException);
             }
 
-            Fail(exception);
+            _exception = exception;
         }
     }
 
-    public override void Fail(Exception exception)
+    public void Complete()
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        if (_exception is not null)
         {
-            _core.SetException(exception);
+            Fail(_exception);
+        }
+        else if (Claim())
+        {
+            Finish("ok");
+            TrySetResult(_result!);
+        }
+    }
+
+    public void Fail(Exception exception)
+    {
+        if (Claim())
+        {
+            Finish(exception is OperationCanceledException ? "canceled" : "error");
+            TrySetException(exception);
         }
     }
 
     public void TimeOut(TimeSpan timeout)
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        if (Claim())
         {
-            TimedOut = true;
-            _core.SetException(new TimeoutException($"{request.MethodId} on {target} did not answer within {timeout}."));
+            Finish("timeout");
+            TrySetException(new TimeoutException($"{request.MethodId} on {target} did not answer within {timeout}."));
         }
     }
 
-    private void TrySetResult(TResult result)
+    private bool Claim() => Interlocked.Exchange(ref _completed, 1) == 0;
+
+    private void Finish(string outcome)
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        if (silo is null)
         {
-            _core.SetResult(result);
+            return;
+        }
+
+        silo.PendingCalls.Remove(this);
+        Registration.Unregister();
+        var tags = new TagList { { "method", request.MethodId }, { "outcome", outcome } };
+        RuntimeInstruments.Calls.Add(1, tags);
+        RuntimeInstruments.CallDuration.Record(Stopwatch.GetElapsedTime(Started).TotalMilliseconds, tags);
+        if (Activity is { } activity)
+        {
+            activity.SetTag("aractors.outcome", outcome);
+            activity.Dispose();
         }
     }
-
-    public TResult GetResult(short token) => _core.GetResult(token);
-
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
 }
 
 /// <summary>Marks runtime-internal timer requests.</summary>

@@ -25,7 +25,6 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly ILogger _logger;
-    private readonly PendingCalls _pending;
     private ITimer? _collector;
     private volatile bool _stopped;
     private volatile bool _started;
@@ -40,7 +39,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         SerializerOptions = Options.SerializerOptions;
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger<Silo>() ?? NullLogger<Silo>.Instance;
         Reminders = new ReminderService(this, Options, _logger);
-        _pending = new PendingCalls(Options.ResponseTimeout);
+        PendingCalls = new PendingCalls(Options.ResponseTimeout);
     }
 
     public SiloOptions Options { get; }
@@ -69,6 +68,8 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
     internal ReminderService Reminders { get; }
 
     internal WorkTracker BackgroundWork { get; } = new();
+
+    internal PendingCalls PendingCalls { get; }
 
     public IDurableStore GetStore(string storageName) =>
         Services.GetKeyedService<IDurableStore>(storageName)
@@ -116,7 +117,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
 
         _stopped = true;
         await BackgroundWork.WhenIdleAsync().WaitAsync(Options.ResponseTimeout, cancellationToken);
-        _pending.Dispose();
+        PendingCalls.Dispose();
         _logger.LogInformation("Silo stopped");
     }
 
@@ -127,7 +128,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
             await StopAsync();
         }
 
-        _pending.Dispose();
+        PendingCalls.Dispose();
     }
 
     /// <summary>Completes when no timer tick, reminder delivery, activation or deactivation is in progress.</summary>
@@ -149,21 +150,26 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
             return Task.FromException<TResult>(new SiloUnavailableException($"The silo is stopped; {request.MethodId} to {target} was not sent."));
         }
 
-        var item = new CallItem<TResult>(request, target);
-        var started = Stopwatch.GetTimestamp();
+        var item = new CallItem<TResult>(request, target, this) { Started = Stopwatch.GetTimestamp() };
+        var caller = Activity.Current;
         var activity = RuntimeInstruments.ActivitySource.StartActivity(request.MethodId, ActivityKind.Internal);
         if (activity is not null)
         {
             activity.SetTag("aractors.grain.type", target.Type);
             activity.SetTag("aractors.grain.key", target.Key);
             item.Activity = activity;
+
+            // The span belongs to the call, not to the caller's flow: the caller's next call is its sibling.
+            Activity.Current = caller;
         }
 
-        _pending.Add(item);
+        PendingCalls.Add(item);
         var cancellation = request.CallCancellation;
-        var registration = cancellation.CanBeCanceled
-            ? cancellation.UnsafeRegister(static (s, token) => ((WorkItem)s!).Fail(new OperationCanceledException(token)), item)
-            : default;
+        if (cancellation.CanBeCanceled)
+        {
+            item.Registration = cancellation.UnsafeRegister(static (s, token) => ((IWorkItem)s!).Fail(new OperationCanceledException(token)), item);
+        }
+
         try
         {
             Dispatch(target, item);
@@ -173,35 +179,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
             item.Fail(exception);
         }
 
-        return AwaitResultAsync(item, started, activity, registration);
-    }
-
-    private async Task<TResult> AwaitResultAsync<TResult>(CallItem<TResult> item, long started, Activity? activity, CancellationTokenRegistration registration)
-    {
-        var outcome = "ok";
-        try
-        {
-            return await item.AsValueTask().ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            // A timed-out or cancelled request still in a mailbox is dropped, not run (the item is completed).
-            outcome = item.TimedOut ? "timeout" : exception is OperationCanceledException ? "canceled" : "error";
-            throw;
-        }
-        finally
-        {
-            _pending.Remove(item);
-            registration.Dispose();
-            var tags = new TagList { { "method", item.Request.MethodId }, { "outcome", outcome } };
-            RuntimeInstruments.Calls.Add(1, tags);
-            RuntimeInstruments.CallDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
-            if (activity is not null)
-            {
-                activity.SetTag("aractors.outcome", outcome);
-                activity.Dispose();
-            }
-        }
+        return item.Task;
     }
 
     /// <summary>Delivers one reminder tick as a grain turn (activating the grain if needed).</summary>
@@ -211,7 +189,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         return InvokeAsync(grain, new ReminderTickRequest(reminderName, status));
     }
 
-    internal void Dispatch(GrainId target, WorkItem item)
+    internal void Dispatch(GrainId target, IWorkItem item)
     {
         while (true)
         {
@@ -226,7 +204,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         }
     }
 
-    internal void Redispatch(GrainId target, WorkItem item)
+    internal void Redispatch(GrainId target, IWorkItem item)
     {
         if (!item.FollowsGrain)
         {

@@ -79,7 +79,7 @@ internal sealed class GrainTimer(GrainActivation activation, Func<CancellationTo
 
         var silo = activation.Silo;
         silo.BackgroundWork.Enter();
-        var item = new CallItem<VoidResult>(new TimerTickRequest(callback, _stopped.Token), activation.GrainId);
+        var item = new CallItem<VoidResult>(new TimerTickRequest(callback, _stopped.Token), activation.GrainId, silo: null);
         if (!activation.TryEnqueue(item))
         {
             silo.BackgroundWork.Exit();
@@ -95,7 +95,7 @@ internal sealed class GrainTimer(GrainActivation activation, Func<CancellationTo
         var silo = activation.Silo;
         try
         {
-            await item.AsValueTask();
+            await item.Task;
         }
         catch (Exception exception)
         {
