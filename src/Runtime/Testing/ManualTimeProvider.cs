@@ -35,6 +35,18 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>When the earliest armed timer fires, or null when none is armed.</summary>
+    public DateTimeOffset? NextDueAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count == 0 ? null : _timers.Min(t => t.DueAt);
+            }
+        }
+    }
+
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);

@@ -1,0 +1,70 @@
+using ArActors.Runtime.Reminders;
+using ArActors.Runtime.Timers;
+
+namespace ArActors.Runtime;
+
+/// <summary>
+/// Base class of grain implementations. The runtime constructs it (through generated code), loads its persistent
+/// state, then calls <see cref="OnActivateAsync"/>; requests run one turn at a time unless the class or method opts out.
+/// </summary>
+public abstract class Grain
+{
+    private GrainActivation? _activation;
+
+    private GrainActivation Activation => _activation
+        ?? throw new InvalidOperationException("The grain is not attached to an activation yet (constructors cannot use runtime members).");
+
+    /// <summary>This grain's identity.</summary>
+    public GrainId GrainId => Activation.GrainId;
+
+    /// <summary>This grain's string key, e.g. <c>ACME-001/INV-77</c>.</summary>
+    public string GrainKey => Activation.GrainId.Key;
+
+    protected IGrainFactory GrainFactory => Activation.Silo;
+
+    /// <summary>The silo's clock; grains never read <see cref="DateTime.Now"/>.</summary>
+    protected TimeProvider TimeProvider => Activation.Silo.TimeProvider;
+
+    protected IServiceProvider ServiceProvider => Activation.Silo.Services;
+
+    internal void Attach(GrainActivation activation) => _activation = activation;
+
+    public virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public virtual Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Deactivates this activation once the current turn(s) finish; the next call gets a fresh one.</summary>
+    protected void DeactivateOnIdle() => Activation.RequestDeactivation(DeactivationReason.ApplicationRequested);
+
+    /// <summary>
+    /// Stages an event. The next <c>WriteStateAsync</c> commits it with the state; otherwise it is appended when the
+    /// turn ends, before the caller sees the result.
+    /// </summary>
+    protected void Publish<TEvent>(string topic, TEvent @event)
+        where TEvent : notnull => Activation.StageEvent(topic, typeof(TEvent).Name, @event);
+
+    /// <summary>Stages an event under an explicit event type name.</summary>
+    protected void Publish<TEvent>(string topic, string eventType, TEvent @event)
+        where TEvent : notnull => Activation.StageEvent(topic, eventType, @event);
+
+    /// <summary>An in-memory timer whose ticks run as turns of this activation, never overlapping; stops on deactivation.</summary>
+    protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>
+        Activation.RegisterTimer(callback, dueTime, period);
+
+    /// <summary>A grain timer whose callback receives <paramref name="state"/>.</summary>
+    protected IGrainTimer RegisterGrainTimer<TState>(Func<TState, CancellationToken, Task> callback, TState state, TimeSpan dueTime, TimeSpan period) =>
+        Activation.RegisterTimer(cancellationToken => callback(state, cancellationToken), dueTime, period);
+
+    /// <summary>Registers or replaces a durable reminder; ticks arrive at <see cref="IRemindable.ReceiveReminder"/>.</summary>
+    protected Task<IGrainReminder> RegisterOrUpdateReminder(string reminderName, TimeSpan dueTime, TimeSpan period) =>
+        Activation.Silo.Reminders.RegisterAsync(GrainId, reminderName, dueTime, period);
+
+    protected Task UnregisterReminder(string reminderName) => Activation.Silo.Reminders.UnregisterAsync(GrainId, reminderName);
+
+    protected Task UnregisterReminder(IGrainReminder reminder) => UnregisterReminder(reminder.ReminderName);
+
+    protected Task<IReadOnlyList<IGrainReminder>> GetReminders() => Activation.Silo.Reminders.GetRemindersAsync(GrainId);
+
+    protected async Task<IGrainReminder?> GetReminder(string reminderName) =>
+        (await GetReminders()).FirstOrDefault(r => r.ReminderName == reminderName);
+}

@@ -1,0 +1,91 @@
+using System.Reflection;
+using ArActors.Runtime.Events;
+using ArActors.Runtime.Registration;
+using ArActors.Runtime.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace ArActors.Runtime;
+
+/// <summary>Configures a silo: its grain assemblies, stores and options.</summary>
+public sealed class ArActorsSiloBuilder
+{
+    internal ArActorsSiloBuilder(IServiceCollection services, GrainRegistryBuilder registry, StoreNames storeNames)
+    {
+        Services = services;
+        Registry = registry;
+        StoreNames = storeNames;
+    }
+
+    public IServiceCollection Services { get; }
+
+    internal GrainRegistryBuilder Registry { get; }
+
+    internal StoreNames StoreNames { get; }
+
+    /// <summary>Registers the grain interfaces and classes of an assembly compiled with the ArActors generator.</summary>
+    public ArActorsSiloBuilder AddGrains(Assembly assembly)
+    {
+        Registry.AddAssembly(assembly);
+        return this;
+    }
+
+    public ArActorsSiloBuilder Configure(Action<SiloOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Registers a durable store under a storage name (<see cref="SiloOptions.DefaultStorageName"/> holds reminders and events).</summary>
+    public ArActorsSiloBuilder AddStore(string storageName, Func<IServiceProvider, IDurableStore> factory)
+    {
+        StoreNames.Names.Add(storageName);
+        Services.AddKeyedSingleton(storageName, (sp, _) => factory(sp));
+        return this;
+    }
+
+    public ArActorsSiloBuilder UseInMemoryStore(string storageName = SiloOptions.DefaultStorageName) =>
+        AddStore(storageName, _ => new InMemoryStore());
+}
+
+public static class SiloServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a silo as a hosted service (start: store schema, reminders; stop: finish turns, deactivate everything), with
+    /// <see cref="IGrainFactory"/>, <see cref="IEventStream"/> and the default <see cref="IDurableStore"/>.
+    /// </summary>
+    public static IServiceCollection AddArActorsSilo(this IServiceCollection services, Action<ArActorsSiloBuilder> configure)
+    {
+        var registry = new GrainRegistryBuilder();
+        var storeNames = new StoreNames();
+        var builder = new ArActorsSiloBuilder(services, registry, storeNames);
+        services.AddOptions<SiloOptions>();
+        configure(builder);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(storeNames);
+        services.AddSingleton(_ => registry.Build());
+        services.TryAddSingleton<IEventCommitNotifier, InProcessEventNotifier>();
+        services.TryAddSingleton<IDurableStore>(sp => sp.GetRequiredKeyedService<IDurableStore>(SiloOptions.DefaultStorageName));
+        services.AddSingleton<Silo>();
+        services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<Silo>());
+        services.TryAddSingleton<IEventStream>(sp => new EventStream(sp.GetRequiredService<IDurableStore>(), sp.GetRequiredService<IEventCommitNotifier>()));
+        services.AddHostedService<SiloHostedService>();
+        return services;
+    }
+
+    public static IHostApplicationBuilder AddArActorsSilo(this IHostApplicationBuilder builder, Action<ArActorsSiloBuilder> configure)
+    {
+        builder.Services.AddArActorsSilo(configure);
+        return builder;
+    }
+}
+
+/// <summary>Runs the silo for the lifetime of the host.</summary>
+internal sealed class SiloHostedService(Silo silo) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => silo.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => silo.StopAsync(cancellationToken);
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ArActors.Runtime.Diagnostics;
+using ArActors.Runtime.Storage;
+
+namespace ArActors.Runtime.State;
+
+/// <summary>Loads before activation (the runtime calls <see cref="IStateSlot.LoadAsync"/>), serializes with System.Text.Json.</summary>
+internal interface IStateSlot
+{
+    Task LoadAsync(CancellationToken cancellationToken);
+}
+
+internal sealed class PersistentState<TState>(
+    GrainActivation activation,
+    GrainStateId id,
+    IDurableStore store,
+    JsonSerializerOptions serializerOptions,
+    Func<TState>? createDefault) : IPersistentState<TState>, IStateSlot
+{
+    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+
+    public TState State { get; set; } = default!;
+
+    public bool RecordExists { get; private set; }
+
+    public string? Etag { get; private set; }
+
+    public Task LoadAsync(CancellationToken cancellationToken) => ReadStateAsync(cancellationToken);
+
+    public async Task ReadStateAsync(CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var stored = await store.ReadStateAsync(id, cancellationToken);
+        RuntimeInstruments.RecordStorage("read", store.ProviderName, started);
+        if (stored is null)
+        {
+            State = CreateDefault();
+            Etag = null;
+            RecordExists = false;
+            return;
+        }
+
+        State = JsonSerializer.Deserialize<TState>(stored.Payload.Span, serializerOptions)!;
+        Etag = stored.Etag;
+        RecordExists = true;
+    }
+
+    public async Task WriteStateAsync(CancellationToken cancellationToken = default)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(State, serializerOptions);
+        var events = activation.TakeStagedEvents();
+        var started = Stopwatch.GetTimestamp();
+        StateWriteResult result;
+        try
+        {
+            result = await store.WriteStateAsync(id, payload, Etag, events, cancellationToken);
+        }
+        catch (InconsistentStateException)
+        {
+            // In-memory state is stale: drop this turn's events with the failed write and reload on the next call.
+            activation.RequestDeactivation(DeactivationReason.StateConflict);
+            throw;
+        }
+        catch
+        {
+            activation.RestageEvents(events);
+            throw;
+        }
+        finally
+        {
+            RuntimeInstruments.RecordStorage("write", store.ProviderName, started);
+        }
+
+        Etag = result.Etag;
+        RecordExists = true;
+        activation.Silo.EventNotifier.NotifyCommitted(result.Events);
+    }
+
+    public async Task ClearStateAsync(CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await store.ClearStateAsync(id, Etag, cancellationToken);
+        }
+        catch (InconsistentStateException)
+        {
+            activation.RequestDeactivation(DeactivationReason.StateConflict);
+            throw;
+        }
+        finally
+        {
+            RuntimeInstruments.RecordStorage("clear", store.ProviderName, started);
+        }
+
+        Etag = null;
+        RecordExists = false;
+        State = CreateDefault();
+    }
+
+    private TState CreateDefault()
+    {
+        if (createDefault is not null)
+        {
+            return createDefault();
+        }
+
+        // Positional records have no parameterless constructor; an empty JSON object gives their defaults.
+        try
+        {
+            return JsonSerializer.Deserialize<TState>(EmptyObject, serializerOptions)!;
+        }
+        catch (JsonException)
+        {
+            return default!;
+        }
+        catch (NotSupportedException)
+        {
+            return default!;
+        }
+    }
+}
