@@ -45,6 +45,14 @@ public sealed class ArActorsSiloBuilder
         return this;
     }
 
+    /// <summary>Registers a store the caller owns and disposes (it outlives this silo, e.g. across test restarts).</summary>
+    public ArActorsSiloBuilder AddStore(string storageName, IDurableStore store)
+    {
+        StoreNames.Names.Add(storageName);
+        Services.AddKeyedSingleton(storageName, store);
+        return this;
+    }
+
     public ArActorsSiloBuilder UseInMemoryStore(string storageName = SiloOptions.DefaultStorageName) =>
         AddStore(storageName, _ => new InMemoryStore());
 }

@@ -12,6 +12,7 @@ public sealed class InMemoryStore : IDurableStore
     private readonly Dictionary<(string Type, string Key, string Name), ReminderEntry> _reminders = [];
     private readonly SortedSet<ReminderEntry> _remindersByDue = new(DueOrder.Instance);
     private long _nextVersion;
+    private bool _disposed;
 
     public string ProviderName => "InMemory";
 
@@ -31,7 +32,15 @@ public sealed class InMemoryStore : IDurableStore
 
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     public Task<StoredState?> ReadStateAsync(GrainStateId id, CancellationToken cancellationToken = default)
     {
@@ -53,10 +62,12 @@ public sealed class InMemoryStore : IDurableStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var current = _states.TryGetValue(id, out var row) ? Etag(row.Version) : null;
             if (current != expectedEtag)
             {
-                throw new InconsistentStateException(id, expectedEtag, current);
+                // A conflict is an outcome of the write, so it faults the task as the durable stores' does.
+                return Task.FromException<StateWriteResult>(new InconsistentStateException(id, expectedEtag, current));
             }
 
             var version = ++_nextVersion;
@@ -69,10 +80,11 @@ public sealed class InMemoryStore : IDurableStore
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var current = _states.TryGetValue(id, out var row) ? Etag(row.Version) : null;
             if (current != expectedEtag)
             {
-                throw new InconsistentStateException(id, expectedEtag, current);
+                return Task.FromException(new InconsistentStateException(id, expectedEtag, current));
             }
 
             _states.Remove(id);

@@ -112,7 +112,8 @@ public interface IReminderTable
 
     /// <summary>
     /// Moves NextDue forward after a delivery, only if the row still has <paramref name="expectedEtag"/>
-    /// (a re-registration in between wins). Returns false when the row changed or is gone.
+    /// (a re-registration in between wins). The ETag names the registration: advancing keeps it, only an upsert
+    /// issues a new one. Returns false when the reminder was re-registered or removed.
     /// </summary>
     Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default);
 }

@@ -79,7 +79,7 @@ public sealed class TestCluster : IAsyncDisposable
                 silo.AddGrains(assembly);
             }
 
-            silo.AddStore(SiloOptions.DefaultStorageName, _ => Store);
+            silo.AddStore(SiloOptions.DefaultStorageName, Store);
             silo.Configure(o => _options.ConfigureSilo?.Invoke(o));
         });
         _options.ConfigureServices?.Invoke(services);

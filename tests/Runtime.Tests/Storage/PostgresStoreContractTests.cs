@@ -7,7 +7,7 @@ using Npgsql;
 namespace ArActors.Runtime.Tests.Storage;
 
 /// <summary>The contract on a fresh PostgreSQL database for this class; fresh storage is a new schema in it.</summary>
-public sealed class PostgresStoreContractTests(PostgresDatabase database) : DurableStoreContract, IClassFixture<PostgresDatabase>
+public sealed class PostgresStoreContractTests(PostgresDatabase database) : DurableProviderContract, IClassFixture<PostgresDatabase>
 {
     protected override IDurableStore CreateStore() =>
         new PostgresStore(database.ConnectionString, TimeProvider.System, NullLogger<PostgresStore>.Instance);

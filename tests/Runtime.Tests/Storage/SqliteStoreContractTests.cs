@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ArActors.Runtime.Tests.Storage;
 
 /// <summary>The contract on a SQLite file in a temp folder that is deleted afterwards.</summary>
-public sealed class SqliteStoreContractTests : DurableStoreContract
+public sealed class SqliteStoreContractTests : DurableProviderContract
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "aractors-sqlite-" + Guid.NewGuid().ToString("N")[..12]);
 

@@ -179,13 +179,14 @@ public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource
         return _writer.EnqueueAsync(new ReminderChangeOperation(grainType, grainKey, name, null, null, null, cancellationToken));
     }
 
+    // The ETag names the registration, so advancing keeps it: the silo re-holds the entry it advanced and advances it again.
     public Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default)
     {
         StoreInput.Reminder(entry);
         ArgumentNullException.ThrowIfNull(expectedEtag);
         EnsureInitialized();
         return _writer.EnqueueAsync(new ReminderChangeOperation(
-            entry.GrainType, entry.GrainKey, entry.Name, StoreInput.TruncateToMicroseconds(nextDue), expectedEtag, StoreInput.NewEtag(), cancellationToken));
+            entry.GrainType, entry.GrainKey, entry.Name, StoreInput.TruncateToMicroseconds(nextDue), expectedEtag, expectedEtag, cancellationToken));
     }
 
     public async Task<IReadOnlyList<ReminderEntry>> ReadForGrainAsync(string grainType, string grainKey, CancellationToken cancellationToken = default)

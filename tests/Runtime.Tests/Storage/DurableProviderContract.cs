@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using ArActors.Runtime.Storage;
+
+namespace ArActors.Runtime.Tests.Storage;
+
+/// <summary>
+/// What durable providers (SQLite, PostgreSQL) add to the common contract: data survives reopening, concurrent writes
+/// are group-committed, and committed events are reported through <see cref="ICommittedEventSource"/>.
+/// </summary>
+public abstract class DurableProviderContract : DurableStoreContract
+{
+    [Fact]
+    public async Task Events_committed_hook_reports_committed_events_before_the_write_returns()
+    {
+        var hook = Assert.IsAssignableFrom<ICommittedEventSource>(Store);
+        var topic = NewTopic();
+        var seen = new ConcurrentQueue<StoredEvent>();
+        hook.EventsCommitted += events =>
+        {
+            foreach (var e in events.Where(e => e.Topic == topic))
+            {
+                seen.Enqueue(e);
+            }
+        };
+
+        var id = NewId();
+        var first = await Store.WriteStateAsync(id, Json("{}"), null, [Draft(topic, "Created")]);
+        Assert.Equal([1L], seen.Select(e => e.Sequence));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Store.WriteStateAsync(id, Json("{}"), "stale", [Draft(topic, "Stale")]));
+        await Store.AppendAsync([Draft(topic, "Appended")]);
+
+        Assert.Equal(["Created", "Appended"], seen.Select(e => e.EventType));
+        Assert.Equal([1L, 2L], seen.Select(e => e.Sequence));
+        Assert.Equal(first.Events[0].Sequence, seen.First().Sequence);
+    }
+
+    [Fact]
+    public async Task A_committed_write_survives_closing_and_reopening_the_store()
+    {
+        var id = NewId();
+        var topic = NewTopic();
+        var written = await Store.WriteStateAsync(id, Json("{\"durable\":true}"), null, [Draft(topic, "Persisted")]);
+        var reminder = await Store.UpsertAsync(Reminder(id.GrainType, id.GrainKey, "r", 9, BaseTime));
+        await Store.DisposeAsync();
+
+        var reopened = await OpenAsync(CreateStore());
+
+        var read = await reopened.ReadStateAsync(id);
+        Assert.Equal(written.Etag, read!.Etag);
+        Assert.Equal("{\"durable\":true}", Text(read.Payload));
+        Assert.Equal(["Persisted"], (await reopened.ReadAsync(topic, 0, 10)).Select(e => e.EventType));
+        Assert.Equal(reminder.Etag, (await reopened.ReadForGrainAsync(id.GrainType, id.GrainKey)).Single().Etag);
+        await reopened.WriteStateAsync(id, Json("{}"), written.Etag, []);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_are_group_committed_in_far_fewer_transactions()
+    {
+        var statistics = Assert.IsAssignableFrom<IGroupCommitStatistics>(Store);
+        var grainType = NewGrainType();
+        var before = statistics.Transactions;
+
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(i =>
+            Store.WriteStateAsync(new GrainStateId(grainType, $"k{i}", "s"), Json("{}"), null, [])));
+
+        var transactions = statistics.Transactions - before;
+        Assert.InRange(transactions, 1, 100);
+    }
+}
