@@ -5,6 +5,7 @@ using ArActors.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
 builder.AddArActorsHost();
+builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 

@@ -15,7 +15,7 @@ public sealed class SqliteHostTests : IDisposable
             web.UseSetting("ArActors:DataDirectory", _dataDirectory).UseSetting("ConnectionStrings:Postgres", ""));
 
     [Fact]
-    public async Task Live_and_ready_answer_200_and_the_store_file_is_created()
+    public async Task Live_and_ready_answer_200_and_the_silo_created_its_store_schema()
     {
         using var client = _factory.CreateClient();
 
@@ -25,7 +25,11 @@ public sealed class SqliteHostTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
-        Assert.True(File.Exists(Path.Combine(_dataDirectory, "aractors.db")));
+        await using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dataDirectory, "aractors.db")};Mode=ReadOnly");
+        await sqlite.OpenAsync();
+        await using var tables = sqlite.CreateCommand();
+        tables.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'aractors_%'";
+        Assert.True((long)(await tables.ExecuteScalarAsync())! >= 4, "the silo creates its tables at start");
     }
 
     [Fact]
@@ -61,6 +65,8 @@ public sealed class PostgresHostTests(PostgresDatabase database) : IClassFixture
         var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("aractors", await database.ScalarAsync<string>("SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'aractors'"));
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aractors' AND table_name = 'reminders'"));
     }
 
     [Fact]

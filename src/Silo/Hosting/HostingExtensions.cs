@@ -23,8 +23,7 @@ public static class HostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => StoreSelection.From(builder.Configuration, sp.GetRequiredService<IOptions<ArActorsOptions>>().Value, builder.Environment.ContentRootPath));
-        builder.Services.AddSingleton<StoreProbe>();
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [ReadyTag]);
+        builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
         return builder;
     }

@@ -1,9 +1,10 @@
+using ArActors.Runtime.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ArActors.Silo.Hosting;
 
-/// <summary>Readiness: the process can reach its durable store right now.</summary>
-public sealed class StoreHealthCheck(StoreProbe probe) : IHealthCheck
+/// <summary>Readiness: the silo's durable store answers a round trip right now.</summary>
+public sealed class StoreHealthCheck(IDurableStore store, StoreSelection selection) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -11,12 +12,12 @@ public sealed class StoreHealthCheck(StoreProbe probe) : IHealthCheck
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await probe.PingAsync(timeout.Token);
-            return HealthCheckResult.Healthy(probe.Selection.Description);
+            await store.PingAsync(timeout.Token);
+            return HealthCheckResult.Healthy(selection.Description);
         }
         catch (Exception ex)
         {
-            return HealthCheckResult.Unhealthy($"{probe.Selection.Description} unreachable", ex);
+            return HealthCheckResult.Unhealthy($"{selection.Description} unreachable", ex);
         }
     }
 }

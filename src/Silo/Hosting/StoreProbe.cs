@@ -3,11 +3,9 @@ using Npgsql;
 
 namespace ArActors.Silo.Hosting;
 
-/// <summary>One round trip to the selected store; start-up and readiness use it.</summary>
+/// <summary>One raw round trip to the selected store, before the silo exists: the start-up check uses it.</summary>
 public sealed class StoreProbe(StoreSelection selection)
 {
-    public StoreSelection Selection => selection;
-
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         if (selection.Kind == StoreKind.Postgres)

@@ -1,0 +1,36 @@
+using ArActors.Grains;
+using ArActors.Runtime;
+using ArActors.Runtime.Storage;
+using ArActors.Runtime.Storage.Postgres;
+using ArActors.Runtime.Storage.Sqlite;
+
+namespace ArActors.Silo.Hosting;
+
+public static class EngineExtensions
+{
+    public const string SiloSectionName = "ArActors:Silo";
+
+    /// <summary>
+    /// Hosts a silo with the collections grains on the store this process's configuration selects
+    /// (<see cref="StoreSelection"/>); silo settings bind from <c>ArActors:Silo</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddArActorsEngine(this IHostApplicationBuilder builder)
+    {
+        var siloSection = builder.Configuration.GetSection(SiloSectionName);
+        builder.AddArActorsSilo(silo => silo
+            .AddGrains(typeof(LedgerError).Assembly)
+            .AddStore(SiloOptions.DefaultStorageName, OpenStore)
+            .Configure(siloSection.Bind));
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HostingExtensions.ReadyTag]);
+        return builder;
+    }
+
+    private static IDurableStore OpenStore(IServiceProvider services)
+    {
+        var selection = services.GetRequiredService<StoreSelection>();
+        var time = services.GetRequiredService<TimeProvider>();
+        return selection.Kind == StoreKind.Postgres
+            ? new PostgresStore(selection.ConnectionString, time, services.GetRequiredService<ILogger<PostgresStore>>())
+            : new SqliteStore(selection.ConnectionString, time, services.GetRequiredService<ILogger<SqliteStore>>());
+    }
+}
