@@ -94,11 +94,11 @@ internal sealed class GrainActivation : IGrainActivationContext
             }
 
             item.Bind(this);
-            if (_status == Status.Valid && !_deactivationRequested
-                && (Registration.IsReentrant || (item.Flags & InvocationFlags.AlwaysInterleave) != 0))
+            var interleaves = Registration.IsReentrant || (item.Flags & InvocationFlags.AlwaysInterleave) != 0;
+            if (_status == Status.Valid && !_deactivationRequested && (interleaves || _queue.Count == 0) && CanStart(item))
             {
-                // Interleaving turns never wait behind a blocked head of the queue.
-                _runningInterleaved++;
+                // Fast path: nothing waits ahead of it (interleaving turns never wait behind a blocked head anyway).
+                CountStarted(item);
                 startNow = true;
             }
             else
@@ -224,18 +224,7 @@ internal sealed class GrainActivation : IGrainActivationContext
                 else if (_queue.TryPeek(out var head) && CanStart(head))
                 {
                     next = _queue.Dequeue();
-                    if ((next.Flags & InvocationFlags.AlwaysInterleave) != 0 || Registration.IsReentrant)
-                    {
-                        _runningInterleaved++;
-                    }
-                    else if ((next.Flags & InvocationFlags.ReadOnly) != 0)
-                    {
-                        _runningReaders++;
-                    }
-                    else
-                    {
-                        _runningWriters++;
-                    }
+                    CountStarted(next);
                 }
             }
 
@@ -253,6 +242,22 @@ internal sealed class GrainActivation : IGrainActivationContext
 
             RuntimeInstruments.MailboxQueued.Add(-1);
             ThreadPool.UnsafeQueueUserWorkItem(next, preferLocal: true);
+        }
+    }
+
+    private void CountStarted(IWorkItem item)
+    {
+        if ((item.Flags & InvocationFlags.AlwaysInterleave) != 0 || Registration.IsReentrant)
+        {
+            _runningInterleaved++;
+        }
+        else if ((item.Flags & InvocationFlags.ReadOnly) != 0)
+        {
+            _runningReaders++;
+        }
+        else
+        {
+            _runningWriters++;
         }
     }
 

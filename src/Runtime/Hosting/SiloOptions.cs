@@ -35,6 +35,9 @@ public sealed class SiloOptions
     /// <summary>The most reminders held in memory; more due ones are loaded as these are delivered.</summary>
     public int ReminderWindowCapacity { get; set; } = 50_000;
 
+    /// <summary>How long to wait before retrying a reminder tick that timed out or found no silo.</summary>
+    public TimeSpan ReminderRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The grain-hash range whose reminders this silo delivers; a cluster splits the ring between silos.</summary>
     public HashRange ReminderHashRange { get; set; } = HashRange.Full;
 

@@ -22,7 +22,9 @@ internal sealed class ReminderService : IAsyncDisposable
     private readonly SemaphoreSlim _refillGate = new(1, 1);
     private ITimer? _dueTimer;
     private ITimer? _refreshTimer;
+    private readonly Dictionary<(string Type, string Key, string Name), DateTimeOffset> _deliveredDuringScan = [];
     private bool _moreBeyondCapacity;
+    private bool _scanning;
     private int _refillRequested;
     private bool _running;
     private int _peak;
@@ -191,6 +193,28 @@ internal sealed class ReminderService : IAsyncDisposable
 
     private async Task ScanAsync(CancellationToken cancellationToken)
     {
+        lock (_lock)
+        {
+            _scanning = true;
+            _deliveredDuringScan.Clear();
+        }
+
+        try
+        {
+            await ScanPagesAsync(cancellationToken);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _scanning = false;
+                _deliveredDuringScan.Clear();
+            }
+        }
+    }
+
+    private async Task ScanPagesAsync(CancellationToken cancellationToken)
+    {
         var horizon = Clock.GetUtcNow() + _options.ReminderLookAhead;
         ReminderEntry? after = null;
         var truncated = false;
@@ -209,7 +233,9 @@ internal sealed class ReminderService : IAsyncDisposable
             {
                 foreach (var entry in page)
                 {
-                    if (_window.ContainsKey(KeyOf(entry)))
+                    // A page read before a delivery advanced its row would bring the delivered occurrence back.
+                    if (_window.ContainsKey(KeyOf(entry))
+                        || (_deliveredDuringScan.TryGetValue(KeyOf(entry), out var delivered) && entry.NextDue <= delivered))
                     {
                         continue;
                     }
@@ -306,8 +332,24 @@ internal sealed class ReminderService : IAsyncDisposable
             {
                 await _silo.DeliverReminderTickAsync(new GrainId(entry.GrainType, entry.GrainKey), entry.Name, status);
             }
+            catch (Exception exception) when (exception is TimeoutException or SiloUnavailableException)
+            {
+                // Not delivered (the grain never ran it): keep the occurrence and try again, rather than advance past it.
+                _logger.LogWarning(exception, "Reminder {Reminder} of {GrainType}/{GrainKey} was not delivered; retrying", entry.Name, entry.GrainType, entry.GrainKey);
+                lock (_lock)
+                {
+                    if (_running && _window.TryGetValue(KeyOf(entry), out var current) && ReferenceEquals(current, entry))
+                    {
+                        _due.Enqueue(entry, (Clock.GetUtcNow() + _options.ReminderRetryDelay).UtcTicks);
+                    }
+                }
+
+                DeliverDue();
+                return;
+            }
             catch (Exception exception)
             {
+                // The handler ran and threw: like Orleans, the occurrence counts as delivered.
                 _logger.LogWarning(exception, "Reminder {Reminder} of {GrainType}/{GrainKey} failed at {ScheduledTime}", entry.Name, entry.GrainType, entry.GrainKey, entry.NextDue);
             }
 
@@ -333,6 +375,11 @@ internal sealed class ReminderService : IAsyncDisposable
                 }
 
                 _window.Remove(key);
+                if (_scanning)
+                {
+                    _deliveredDuringScan[key] = entry.NextDue;
+                }
+
                 if (advanced && next <= Clock.GetUtcNow() + _options.ReminderLookAhead)
                 {
                     Hold(entry with { NextDue = next });
