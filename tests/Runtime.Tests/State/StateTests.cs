@@ -69,7 +69,14 @@ public sealed class StateTests
 
         var stored = await cluster.Store.ReadStateAsync(stateId);
         Assert.Equal(external, stored!.Payload.ToArray());
-        await cluster.WhenIdleAsync();
+        // The deactivation starts after the failed turn ends; wait for it (bounded) rather than assume it is done already.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (ProfileGrain.LifecycleOf(key)[^1] != "deactivate:StateConflict" && DateTime.UtcNow < deadline)
+        {
+            await cluster.WhenIdleAsync();
+            await Task.Delay(10);
+        }
+
         Assert.Equal("deactivate:StateConflict", ProfileGrain.LifecycleOf(key)[^1]);
         Assert.Equal(new CustomerProfile("Written elsewhere", 7m, 9), await grain.Get());
         await grain.Rename("Retried", 3m);
