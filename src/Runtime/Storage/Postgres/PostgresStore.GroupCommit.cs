@@ -6,7 +6,7 @@ namespace ArActors.Runtime.Storage.Postgres;
 /// <summary>The writer side: one group-commit batch as one transaction of two pipelined statement batches.</summary>
 public sealed partial class PostgresStore
 {
-    private async Task CommitBatchAsync(IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
+    private protected override async Task CommitBatchAsync(IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -23,23 +23,20 @@ public sealed record PostgresStoreOptions
 /// commit it as one transaction (group commit); per-row ETag checks are conditional statements whose row counts decide
 /// each operation's outcome, so one conflict never fails or aborts the others. Reads go straight to the pool.
 /// </summary>
-public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource, IGroupCommitStatistics
+public sealed partial class PostgresStore : GroupCommitStore, IDurableStore
 {
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PostgresStore> _logger;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly GroupCommitWriter _writer;
     private readonly string _schema;
     private readonly PostgresSql _sql;
-    private volatile bool _initialized;
-    private int _disposed;
 
     public PostgresStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresStore> logger, PostgresStoreOptions? options = null)
+        : base((options ??= new PostgresStoreOptions()).WriterLoops, options.MaxBatch, logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        options ??= new PostgresStoreOptions();
         if (!SchemaName().IsMatch(options.Schema))
         {
             throw new ArgumentException($"Schema name '{options.Schema}' must be a plain lower-case identifier.", nameof(options));
@@ -58,26 +55,14 @@ public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource
         }
 
         _dataSource = NpgsqlDataSource.Create(builder);
-        _writer = new GroupCommitWriter(options.WriterLoops, options.MaxBatch, CommitBatchAsync, Classify, RaiseEventsCommitted, logger);
     }
 
-    /// <summary>
-    /// Raised once per committed transaction with the events it committed, ordered by (topic, sequence), after COMMIT
-    /// and before the writers' tasks complete. Invoked on a writer loop; with several loops, two invocations may run
-    /// concurrently and a later sequence of a topic may be reported before an earlier one: use sequences, not arrival order.
-    /// </summary>
-    public event Action<IReadOnlyList<StoredEvent>>? EventsCommitted;
-
-    public string ProviderName => "postgres";
-
-    public long Transactions => _writer.Transactions;
-
-    public long Operations => _writer.Operations;
+    public override string ProviderName => "postgres";
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await PostgresSchema.ApplyAsync(_dataSource, _schema, cancellationToken).ConfigureAwait(false);
-        _initialized = true;
+        MarkInitialized();
         _logger.LogInformation("PostgreSQL store ready in schema {Schema} (schema version {Version}).", _schema, PostgresSchema.LatestVersion);
     }
 
@@ -96,35 +81,6 @@ public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new StoredState(reader.GetFieldValue<byte[]>(0), reader.GetString(1))
             : null;
-    }
-
-    public Task<StateWriteResult> WriteStateAsync(
-        GrainStateId id,
-        ReadOnlyMemory<byte> payload,
-        string? expectedEtag,
-        IReadOnlyList<EventDraft> events,
-        CancellationToken cancellationToken = default)
-    {
-        StoreInput.StateId(id);
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new WriteStateOperation(
-            id, payload.ToArray(), expectedEtag, StoreInput.Events(events), StoreInput.NewEtag(), cancellationToken));
-    }
-
-    public Task ClearStateAsync(GrainStateId id, string? expectedEtag, CancellationToken cancellationToken = default)
-    {
-        StoreInput.StateId(id);
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new ClearStateOperation(id, expectedEtag, cancellationToken));
-    }
-
-    public Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default)
-    {
-        var drafts = StoreInput.Events(events);
-        EnsureInitialized();
-        return drafts.Count == 0
-            ? Task.FromResult<IReadOnlyList<StoredEvent>>([])
-            : _writer.EnqueueAsync(new AppendEventsOperation(drafts, cancellationToken));
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
@@ -153,40 +109,6 @@ public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource
         await using var command = _dataSource.CreateCommand(_sql.LastSequence);
         AddText(command.Parameters, topic);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long last ? last : 0L;
-    }
-
-    public Task<ReminderEntry> UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken = default)
-    {
-        StoreInput.Reminder(entry);
-        EnsureInitialized();
-        // Stored with microsecond precision; returning the same values keeps the entry equal to what reads return.
-        var stored = entry with
-        {
-            FirstDue = StoreInput.TruncateToMicroseconds(entry.FirstDue),
-            NextDue = StoreInput.TruncateToMicroseconds(entry.NextDue),
-            Period = StoreInput.TruncateToMicroseconds(entry.Period),
-            Etag = StoreInput.NewEtag(),
-        };
-        return _writer.EnqueueAsync(new UpsertReminderOperation(stored, cancellationToken));
-    }
-
-    public Task<bool> RemoveAsync(string grainType, string grainKey, string name, CancellationToken cancellationToken = default)
-    {
-        StoreInput.Key(grainType, nameof(grainType));
-        StoreInput.Key(grainKey, nameof(grainKey));
-        StoreInput.Key(name, nameof(name));
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new ReminderChangeOperation(grainType, grainKey, name, null, null, null, cancellationToken));
-    }
-
-    // The ETag names the registration, so advancing keeps it: the silo re-holds the entry it advanced and advances it again.
-    public Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default)
-    {
-        StoreInput.Reminder(entry);
-        ArgumentNullException.ThrowIfNull(expectedEtag);
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new ReminderChangeOperation(
-            entry.GrainType, entry.GrainKey, entry.Name, StoreInput.TruncateToMicroseconds(nextDue), expectedEtag, expectedEtag, cancellationToken));
     }
 
     public async Task<IReadOnlyList<ReminderEntry>> ReadForGrainAsync(string grainType, string grainKey, CancellationToken cancellationToken = default)
@@ -221,21 +143,22 @@ public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource
         return await ReadRemindersAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
+    // Stored with microsecond precision; returning the same values keeps written entries equal to what reads return.
+    protected override ReminderEntry AsStored(ReminderEntry entry) => entry with
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
+        FirstDue = StoreInput.TruncateToMicroseconds(entry.FirstDue),
+        NextDue = StoreInput.TruncateToMicroseconds(entry.NextDue),
+        Period = StoreInput.TruncateToMicroseconds(entry.Period),
+    };
 
-        await _writer.DisposeAsync().ConfigureAwait(false);
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
-    }
+    protected override DateTimeOffset AsStored(DateTimeOffset time) => StoreInput.TruncateToMicroseconds(time);
+
+    protected override ValueTask DisposeResourcesAsync() => _dataSource.DisposeAsync();
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex SchemaName();
 
-    private static BatchFailure Classify(Exception exception) => exception switch
+    private protected override BatchFailure Classify(Exception exception) => exception switch
     {
         // Deadlock / serialization failure: the transaction was rolled back as a whole and can simply run again.
         PostgresException { SqlState: "40P01" or "40001" } => BatchFailure.Retry,
@@ -271,26 +194,5 @@ public sealed partial class PostgresStore : IDurableStore, ICommittedEventSource
         }
 
         return entries;
-    }
-
-    private void EnsureInitialized()
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!_initialized)
-        {
-            throw new InvalidOperationException("Call InitializeAsync before writing to the store.");
-        }
-    }
-
-    private void RaiseEventsCommitted(IReadOnlyList<StoredEvent> events)
-    {
-        var handler = EventsCommitted;
-        if (handler is null)
-        {
-            return;
-        }
-
-        var ordered = events.OrderBy(e => e.Topic, StringComparer.Ordinal).ThenBy(e => e.Sequence).ToList();
-        handler(ordered);
     }
 }

@@ -9,21 +9,19 @@ namespace ArActors.Runtime.Storage.Sqlite;
 /// that commits everything pending in one BEGIN IMMEDIATE transaction (group commit); reads use their own pooled
 /// connections, which WAL lets run alongside the writer.
 /// </summary>
-public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCommitStatistics
+public sealed class SqliteStore : GroupCommitStore, IDurableStore
 {
     private const int MaxBatch = 1024;
 
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SqliteStore> _logger;
     private readonly string _connectionString;
-    private readonly GroupCommitWriter _writer;
     private readonly Dictionary<string, SqliteCommand> _writerCommands = new(StringComparer.Ordinal);
     private SqliteConnection? _writerConnection;
-    private volatile bool _initialized;
-    private int _disposed;
 
     /// <param name="pathOrConnectionString">A file path, or a Microsoft.Data.Sqlite connection string ("Data Source=...").</param>
     public SqliteStore(string pathOrConnectionString, TimeProvider timeProvider, ILogger<SqliteStore> logger)
+        : base(writerLoops: 1, MaxBatch, logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pathOrConnectionString);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -45,23 +43,12 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
         builder.DefaultTimeout = 30;
         _connectionString = builder.ConnectionString;
         FilePath = builder.DataSource;
-        _writer = new GroupCommitWriter(1, MaxBatch, CommitBatchAsync, Classify, RaiseEventsCommitted, logger);
     }
 
-    /// <summary>
-    /// Raised once per committed transaction with the events it committed, ordered by (topic, sequence), after COMMIT
-    /// and before the writers' tasks complete. Invoked on the writer loop: handlers must be quick and must not block.
-    /// </summary>
-    public event Action<IReadOnlyList<StoredEvent>>? EventsCommitted;
-
-    public string ProviderName => "sqlite";
+    public override string ProviderName => "sqlite";
 
     /// <summary>Absolute path of the database file.</summary>
     public string FilePath { get; }
-
-    public long Transactions => _writer.Transactions;
-
-    public long Operations => _writer.Operations;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -92,7 +79,7 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
                 $"SQLite store: cannot open or write the database file '{FilePath}' (is its folder writable?): {exception.Message}", exception);
         }
 
-        _initialized = true;
+        MarkInitialized();
         _logger.LogInformation("SQLite store ready at {Path} (schema version {Version}).", FilePath, SqliteSchema.LatestVersion);
         return Task.CompletedTask;
     }
@@ -118,35 +105,6 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
         using var reader = command.ExecuteReader();
         StoredState? state = reader.Read() ? new StoredState(ReadBlob(reader, 0), reader.GetString(1)) : null;
         return Task.FromResult(state);
-    }
-
-    public Task<StateWriteResult> WriteStateAsync(
-        GrainStateId id,
-        ReadOnlyMemory<byte> payload,
-        string? expectedEtag,
-        IReadOnlyList<EventDraft> events,
-        CancellationToken cancellationToken = default)
-    {
-        StoreInput.StateId(id);
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new WriteStateOperation(
-            id, payload.ToArray(), expectedEtag, StoreInput.Events(events), StoreInput.NewEtag(), cancellationToken));
-    }
-
-    public Task ClearStateAsync(GrainStateId id, string? expectedEtag, CancellationToken cancellationToken = default)
-    {
-        StoreInput.StateId(id);
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new ClearStateOperation(id, expectedEtag, cancellationToken));
-    }
-
-    public Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default)
-    {
-        var drafts = StoreInput.Events(events);
-        EnsureInitialized();
-        return drafts.Count == 0
-            ? Task.FromResult<IReadOnlyList<StoredEvent>>([])
-            : _writer.EnqueueAsync(new AppendEventsOperation(drafts, cancellationToken));
     }
 
     public Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
@@ -182,33 +140,6 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
         command.CommandText = "SELECT last_sequence FROM aractors_topic_sequences WHERE topic = $topic";
         command.Parameters.AddWithValue("$topic", topic);
         return Task.FromResult(command.ExecuteScalar() is long last ? last : 0L);
-    }
-
-    public Task<ReminderEntry> UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken = default)
-    {
-        StoreInput.Reminder(entry);
-        EnsureInitialized();
-        var stored = entry with { Etag = StoreInput.NewEtag() };
-        return _writer.EnqueueAsync(new UpsertReminderOperation(stored, cancellationToken));
-    }
-
-    public Task<bool> RemoveAsync(string grainType, string grainKey, string name, CancellationToken cancellationToken = default)
-    {
-        StoreInput.Key(grainType, nameof(grainType));
-        StoreInput.Key(grainKey, nameof(grainKey));
-        StoreInput.Key(name, nameof(name));
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new ReminderChangeOperation(grainType, grainKey, name, null, null, null, cancellationToken));
-    }
-
-    // The ETag names the registration, so advancing keeps it: the silo re-holds the entry it advanced and advances it again.
-    public Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default)
-    {
-        StoreInput.Reminder(entry);
-        ArgumentNullException.ThrowIfNull(expectedEtag);
-        EnsureInitialized();
-        return _writer.EnqueueAsync(new ReminderChangeOperation(
-            entry.GrainType, entry.GrainKey, entry.Name, nextDue, expectedEtag, expectedEtag, cancellationToken));
     }
 
     public Task<IReadOnlyList<ReminderEntry>> ReadForGrainAsync(string grainType, string grainKey, CancellationToken cancellationToken = default)
@@ -260,18 +191,13 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
         return Task.FromResult(ReadReminders(command));
     }
 
-    public async ValueTask DisposeAsync()
+    protected override ValueTask DisposeResourcesAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _writer.DisposeAsync().ConfigureAwait(false);
         CloseWriterConnection();
+        return ValueTask.CompletedTask;
     }
 
-    private static BatchFailure Classify(Exception exception) => exception switch
+    private protected override BatchFailure Classify(Exception exception) => exception switch
     {
         // SQLITE_BUSY / SQLITE_LOCKED: another process held the write lock past the busy timeout.
         SqliteException { SqliteErrorCode: 5 or 6 } => BatchFailure.Retry,
@@ -299,15 +225,6 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
         return entries;
     }
 
-    private void EnsureInitialized()
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!_initialized)
-        {
-            throw new InvalidOperationException("Call InitializeAsync before writing to the store.");
-        }
-    }
-
     private SqliteConnection OpenConnection(bool forWriting)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -331,19 +248,7 @@ public sealed class SqliteStore : IDurableStore, ICommittedEventSource, IGroupCo
         }
     }
 
-    private void RaiseEventsCommitted(IReadOnlyList<StoredEvent> events)
-    {
-        var handler = EventsCommitted;
-        if (handler is null)
-        {
-            return;
-        }
-
-        var ordered = events.OrderBy(e => e.Topic, StringComparer.Ordinal).ThenBy(e => e.Sequence).ToList();
-        handler(ordered);
-    }
-
-    private Task CommitBatchAsync(IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
+    private protected override Task CommitBatchAsync(IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
     {
         _writerConnection ??= OpenConnection(forWriting: true);
         var inTransaction = false;
