@@ -29,6 +29,22 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Ibm_headline_figures_are_printed_and_consistent()
+    {
+        var items = IbmData.Items;
+        foreach (var month in new[] { ReportingPeriod.Month(2012, 12), ReportingPeriod.Month(2013, 6), ReportingPeriod.Month(2013, 12) })
+        {
+            var aging = Aging.AsOf(items, month.End);
+            var dso = Dso.Simple(items, month);
+            var bpdso = Dso.BestPossible(items, month);
+            var add = Dso.AverageDaysDelinquent(dso, bpdso);
+            output.WriteLine($"{month.End:yyyy-MM-dd}: open AR {aging.Total}, sales {Receivables.CreditSales(items, month)}, DSO {dso}, count-back {Dso.CountBack(items, month)}, BPDSO {bpdso}, ADD {add}, CEI {Cei.Compute(items, month)}, past due {Aging.PastDuePercent(aging)}%");
+            Assert.Equal(dso - bpdso, add);
+            Assert.InRange(Cei.Compute(items, month)!.Value, 0m, 100m);
+        }
+    }
+
+    [Fact]
     public void Aggregates_refuse_a_second_currency()
     {
         var state = MonthlyAggregates.Empty.Apply(new InvoiceIssued("A", new DateOnly(2024, 1, 1), new DateOnly(2024, 1, 31), 10m, "USD"));

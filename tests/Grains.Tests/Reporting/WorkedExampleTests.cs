@@ -220,6 +220,16 @@ public sealed class WorkedExampleTests
         Assert.Equal([new GroupedFigure<string, decimal?>("DE", 66.67m), new GroupedFigure<string, decimal?>("FR", 0m)], byCountry);
     }
 
+    [Fact]
+    public void Custom_aging_buckets_must_tile_the_day_axis()
+    {
+        AgingBucket[] gap = [new("Current", 0, 0), new("2-30", 2, 30), new("31+", 31, null)];
+        AgingBucket[] closed = [new("Current", 0, 0), new("1-30", 1, 30)];
+
+        Assert.Throws<ArgumentException>(() => Aging.AsOf([], _asOf, gap));
+        Assert.Throws<ArgumentException>(() => Aging.AsOf([], _asOf, closed));
+    }
+
     private static ReceivableItem Item(string id, DateOnly due, decimal amount) =>
         new(id, "C-" + id, due.AddDays(-30), due, amount, "USD", null);
 }
