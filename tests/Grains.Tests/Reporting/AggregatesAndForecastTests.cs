@@ -75,6 +75,23 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Roll_rate_forecast_reports_write_offs_rolling_into_the_last_bucket()
+    {
+        var labels = Aging.DefaultBuckets.Select(b => b.Label).ToList();
+        var model = new RollRateModel(labels, [0.5m, 0.5m, 0.5m, 0.5m, 0.5m], LastBucketRetention: 0.5m, NewCurrentPerMonth: 1000m);
+        var start = new AgingReport(default, new[] { 1000m, 500m, 250m, 100m, 50m, 40m }.Select((a, i) => new BucketBalance(labels[i], a, 0)).ToList());
+
+        var months = RollRate.Forecast(model, start, 2);
+
+        Assert.Equal([1000m, 500m, 250m, 125m, 50m, 45m], months[0].Buckets.Select(b => b.Amount));
+        Assert.Equal(25m, months[0].ExpectedWriteOff);
+        Assert.Equal(970m, months[0].PastDue);
+        Assert.Equal([1000m, 500m, 250m, 125m, 62.5m, 47.5m], months[1].Buckets.Select(b => b.Amount));
+        Assert.Equal(25m, months[1].ExpectedWriteOff);
+        Assert.Equal(985m, months[1].PastDue);
+    }
+
+    [Fact]
     public void Roll_rate_backtest_on_ibm_history_returns_a_finite_error()
     {
         var snapshots = MonthsOf2012And2013().Select(m => Aging.AsOf(IbmData.Items, m.End)).ToList();
