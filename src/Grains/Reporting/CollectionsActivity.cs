@@ -10,7 +10,7 @@ public sealed record DisputeStats(string Reason, int Count, int OpenCount, decim
 public sealed record CashVersusTarget(decimal Collected, decimal Target, decimal Variance, decimal? PercentOfTarget);
 
 /// <summary>A receipt's amount not yet allocated to any invoice.</summary>
-public sealed record UnallocatedCash(string ReceiptId, string CustomerId, DateOnly ReceivedDate, decimal UnallocatedAmount, string Currency);
+public sealed record UnallocatedCashItem(string ReceiptId, string CustomerId, DateOnly ReceivedDate, decimal UnallocatedAmount, string Currency);
 
 /// <summary>One collector touch on an account.</summary>
 public sealed record CollectorActivity(string CollectorId, string AccountId, DateOnly Date, bool RightPartyContact, bool PromiseTaken);
@@ -75,10 +75,10 @@ public static class CollectionsActivity
     ];
 
     /// <summary>Unallocated amounts by days since receipt (received after <paramref name="asOf"/> is ignored).</summary>
-    public static IReadOnlyList<BucketBalance> UnallocatedByAge(IEnumerable<UnallocatedCash> receipts, DateOnly asOf, IReadOnlyList<AgingBucket>? buckets = null)
+    public static IReadOnlyList<BucketBalance> UnallocatedByAge(IEnumerable<UnallocatedCashItem> receipts, DateOnly asOf, IReadOnlyList<AgingBucket>? buckets = null)
     {
         buckets ??= DefaultUnallocatedBuckets;
-        Aging.Validate(buckets);
+        AgingFigures.Validate(buckets);
         var list = receipts.Where(r => r.ReceivedDate <= asOf && r.UnallocatedAmount != 0m).ToList();
         if (list.Select(r => r.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
         {

@@ -87,17 +87,17 @@ public sealed record MonthlyAggregates(
         return IssuedByMonth.Where(p => p.Key <= m).Sum(p => p.Value.Amount) - SettledByMonth.Where(p => p.Key <= m).Sum(p => p.Value.Amount);
     }
 
-    public AgingReport AgingAtMonthEnd(ReportingPeriod month, IReadOnlyList<AgingBucket>? buckets = null)
+    public AgingBreakdown AgingAtMonthEnd(ReportingPeriod month, IReadOnlyList<AgingBucket>? buckets = null)
     {
-        buckets ??= Aging.DefaultBuckets;
-        Aging.Validate(buckets);
+        buckets ??= AgingFigures.DefaultBuckets;
+        AgingFigures.Validate(buckets);
         var end = month.End;
         var m = MonthStart(month.Start);
         var open = IssuedByMonth.Where(p => p.Key <= m).Aggregate(default(Tally), (a, p) => a + p.Value)
             - SettledByMonth.Where(p => p.Key <= m).Aggregate(default(Tally), (a, p) => a + p.Value);
         var pastDue = buckets.Skip(1).Select(b => PastDueIn(end, m, b)).ToList();
         var current = pastDue.Aggregate(open, (a, t) => a - t);
-        return new AgingReport(end, buckets.Select((b, i) =>
+        return new AgingBreakdown(end, buckets.Select((b, i) =>
         {
             var t = i == 0 ? current : pastDue[i - 1];
             return new BucketBalance(b.Label, t.Amount, t.Count);

@@ -16,7 +16,7 @@ public static class RollRate
     /// Pooled roll rates from consecutive month-end snapshots: sum of bucket i+1 at month t+1 / sum of bucket i at month t.
     /// A bucket never holding balance gets rate 0. New current balance per month = mean current bucket over the history.
     /// </summary>
-    public static RollRateModel Fit(IReadOnlyList<AgingReport> monthEnds)
+    public static RollRateModel Fit(IReadOnlyList<AgingBreakdown> monthEnds)
     {
         if (monthEnds.Count < 2)
         {
@@ -55,7 +55,7 @@ public static class RollRate
     /// Rolls <paramref name="start"/> forward month by month. Expected write-off of a month = balance rolling into the
     /// last bucket (default 120+), which is where write-off candidates land; past due = all buckets but current.
     /// </summary>
-    public static IReadOnlyList<RollRateForecastMonth> Forecast(RollRateModel model, AgingReport start, int months)
+    public static IReadOnlyList<RollRateForecastMonth> Forecast(RollRateModel model, AgingBreakdown start, int months)
     {
         var balances = start.Buckets.Select(b => b.Amount).ToArray();
         var n = balances.Length;
@@ -86,7 +86,7 @@ public static class RollRate
     /// Fits on the first <paramref name="fitMonths"/> snapshots, then forecasts each later month's past-due balance one month
     /// ahead from the actual previous snapshot; returns MAE and MAPE (MAPE over months with non-zero actual past due).
     /// </summary>
-    public static RollRateBacktest Backtest(IReadOnlyList<AgingReport> monthEnds, int fitMonths)
+    public static RollRateBacktest Backtest(IReadOnlyList<AgingBreakdown> monthEnds, int fitMonths)
     {
         if (fitMonths < 2 || fitMonths >= monthEnds.Count)
         {

@@ -1,5 +1,8 @@
 using ArActors.Grains.Reporting;
 using Xunit.Abstractions;
+using AgingBucket = ArActors.Grains.Reporting.AgingBucket;
+using InvoiceIssued = ArActors.Grains.Reporting.InvoiceIssued;
+using InvoiceSettled = ArActors.Grains.Reporting.InvoiceSettled;
 
 namespace ArActors.Grains.Tests.Reporting;
 
@@ -20,7 +23,7 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
         {
             Assert.Equal(Receivables.CreditSales(items, month), aggregates.CreditSales(month));
             Assert.Equal(Receivables.OpenAr(items, month.End), aggregates.OpenArAtMonthEnd(month));
-            Assert.Equal(Aging.AsOf(items, month.End).Buckets, aggregates.AgingAtMonthEnd(month).Buckets);
+            Assert.Equal(AgingFigures.AsOf(items, month.End).Buckets, aggregates.AgingAtMonthEnd(month).Buckets);
             Assert.Equal(Dso.Simple(items, month), aggregates.SimpleDso(month));
             Assert.Equal(Dso.BestPossible(items, month), aggregates.BestPossibleDso(month));
             Assert.Equal(Dso.CountBack(items, month), aggregates.CountBackDso(month));
@@ -34,11 +37,11 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
         var items = IbmData.Items;
         foreach (var month in new[] { ReportingPeriod.Month(2012, 12), ReportingPeriod.Month(2013, 6), ReportingPeriod.Month(2013, 12) })
         {
-            var aging = Aging.AsOf(items, month.End);
+            var aging = AgingFigures.AsOf(items, month.End);
             var dso = Dso.Simple(items, month);
             var bpdso = Dso.BestPossible(items, month);
             var add = Dso.AverageDaysDelinquent(dso, bpdso);
-            output.WriteLine($"{month.End:yyyy-MM-dd}: open AR {aging.Total}, sales {Receivables.CreditSales(items, month)}, DSO {dso}, count-back {Dso.CountBack(items, month)}, BPDSO {bpdso}, ADD {add}, CEI {Cei.Compute(items, month)}, past due {Aging.PastDuePercent(aging)}%");
+            output.WriteLine($"{month.End:yyyy-MM-dd}: open AR {aging.Total}, sales {Receivables.CreditSales(items, month)}, DSO {dso}, count-back {Dso.CountBack(items, month)}, BPDSO {bpdso}, ADD {add}, CEI {Cei.Compute(items, month)}, past due {AgingFigures.PastDuePercent(aging)}%");
             Assert.Equal(dso - bpdso, add);
             Assert.InRange(Cei.Compute(items, month)!.Value, 0m, 100m);
         }
@@ -56,8 +59,8 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
     [Fact]
     public void Roll_rate_fit_and_forecast_on_a_small_history()
     {
-        static AgingReport Snapshot(params decimal[] amounts) =>
-            new(default, amounts.Select((a, i) => new BucketBalance(Aging.DefaultBuckets[i].Label, a, 0)).ToList());
+        static AgingBreakdown Snapshot(params decimal[] amounts) =>
+            new(default, amounts.Select((a, i) => new BucketBalance(AgingFigures.DefaultBuckets[i].Label, a, 0)).ToList());
 
         var history = new[] { Snapshot(1000m, 400m, 100m, 0m, 0m, 0m), Snapshot(1000m, 500m, 200m, 50m, 0m, 0m), Snapshot(1000m, 500m, 250m, 100m, 25m, 0m) };
 
@@ -77,9 +80,9 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
     [Fact]
     public void Roll_rate_forecast_reports_write_offs_rolling_into_the_last_bucket()
     {
-        var labels = Aging.DefaultBuckets.Select(b => b.Label).ToList();
+        var labels = AgingFigures.DefaultBuckets.Select(b => b.Label).ToList();
         var model = new RollRateModel(labels, [0.5m, 0.5m, 0.5m, 0.5m, 0.5m], LastBucketRetention: 0.5m, NewCurrentPerMonth: 1000m);
-        var start = new AgingReport(default, new[] { 1000m, 500m, 250m, 100m, 50m, 40m }.Select((a, i) => new BucketBalance(labels[i], a, 0)).ToList());
+        var start = new AgingBreakdown(default, new[] { 1000m, 500m, 250m, 100m, 50m, 40m }.Select((a, i) => new BucketBalance(labels[i], a, 0)).ToList());
 
         var months = RollRate.Forecast(model, start, 2);
 
@@ -94,7 +97,7 @@ public sealed class AggregatesAndForecastTests(ITestOutputHelper output)
     [Fact]
     public void Roll_rate_backtest_on_ibm_history_returns_a_finite_error()
     {
-        var snapshots = MonthsOf2012And2013().Select(m => Aging.AsOf(IbmData.Items, m.End)).ToList();
+        var snapshots = MonthsOf2012And2013().Select(m => AgingFigures.AsOf(IbmData.Items, m.End)).ToList();
 
         var result = RollRate.Backtest(snapshots, fitMonths: 12);
 

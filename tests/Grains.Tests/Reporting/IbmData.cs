@@ -1,6 +1,9 @@
 using System.Globalization;
 using ArActors.Grains.Reporting;
 using ArActors.TestKit;
+using AgingBucket = ArActors.Grains.Reporting.AgingBucket;
+using InvoiceIssued = ArActors.Grains.Reporting.InvoiceIssued;
+using InvoiceSettled = ArActors.Grains.Reporting.InvoiceSettled;
 
 namespace ArActors.Grains.Tests.Reporting;
 

@@ -1,4 +1,7 @@
 using ArActors.Grains.Reporting;
+using AgingBucket = ArActors.Grains.Reporting.AgingBucket;
+using InvoiceIssued = ArActors.Grains.Reporting.InvoiceIssued;
+using InvoiceSettled = ArActors.Grains.Reporting.InvoiceSettled;
 
 namespace ArActors.Grains.Tests.Reporting;
 
@@ -52,7 +55,7 @@ public sealed class IbmOracleTests
         // Under test.
         var period = ReportingPeriod.Month(year, month);
         var items = IbmData.Items;
-        var aging = Aging.AsOf(items, period.End);
+        var aging = AgingFigures.AsOf(items, period.End);
 
         Assert.Equal(openAr, Receivables.OpenAr(items, period.End));
         Assert.Equal(openAr, aging.Total);

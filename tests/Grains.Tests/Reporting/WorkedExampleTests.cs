@@ -1,4 +1,7 @@
 using ArActors.Grains.Reporting;
+using AgingBucket = ArActors.Grains.Reporting.AgingBucket;
+using InvoiceIssued = ArActors.Grains.Reporting.InvoiceIssued;
+using InvoiceSettled = ArActors.Grains.Reporting.InvoiceSettled;
 
 namespace ArActors.Grains.Tests.Reporting;
 
@@ -73,19 +76,19 @@ public sealed class WorkedExampleTests
             Item("F", new DateOnly(2024, 3, 15), 999m) with { SettledDate = new DateOnly(2024, 3, 31) },
         };
 
-        var report = Aging.AsOf(items, _asOf);
+        var report = AgingFigures.AsOf(items, _asOf);
 
         Assert.Equal([150m, 200m, 0m, 300m, 0m, 400m], report.Buckets.Select(b => b.Amount));
         Assert.Equal(1050m, report.Total);
         Assert.Equal(900m, report.PastDue);
-        Assert.Equal(85.71m, Aging.PastDuePercent(report));
+        Assert.Equal(85.71m, AgingFigures.PastDuePercent(report));
     }
 
     [Fact]
     public void Past_due_percent_example()
     {
-        var report = new AgingReport(_asOf, [new("Current", 60_000m, 1), new("1-30", 60_000m, 1)]);
-        Assert.Equal(50.00m, Aging.PastDuePercent(report));
+        var report = new AgingBreakdown(_asOf, [new("Current", 60_000m, 1), new("1-30", 60_000m, 1)]);
+        Assert.Equal(50.00m, AgingFigures.PastDuePercent(report));
     }
 
     [Fact]
@@ -146,9 +149,9 @@ public sealed class WorkedExampleTests
     {
         var receipts = new[]
         {
-            new UnallocatedCash("R1", "C1", new DateOnly(2024, 3, 29), 100m, "USD"),
-            new UnallocatedCash("R2", "C2", new DateOnly(2024, 3, 1), 200m, "USD"),
-            new UnallocatedCash("R3", "C3", new DateOnly(2024, 1, 15), 300m, "USD"),
+            new UnallocatedCashItem("R1", "C1", new DateOnly(2024, 3, 29), 100m, "USD"),
+            new UnallocatedCashItem("R2", "C2", new DateOnly(2024, 3, 1), 200m, "USD"),
+            new UnallocatedCashItem("R3", "C3", new DateOnly(2024, 1, 15), 300m, "USD"),
         };
 
         var byAge = CollectionsActivity.UnallocatedByAge(receipts, _asOf);
@@ -215,7 +218,7 @@ public sealed class WorkedExampleTests
             Item("C", new DateOnly(2024, 4, 1), 300m) with { Country = "FR" },
         };
 
-        var byCountry = Grouping.By(items, i => i.Country!, g => Aging.PastDuePercent(Aging.AsOf(g, _asOf)));
+        var byCountry = Grouping.By(items, i => i.Country!, g => AgingFigures.PastDuePercent(AgingFigures.AsOf(g, _asOf)));
 
         Assert.Equal([new GroupedFigure<string, decimal?>("DE", 66.67m), new GroupedFigure<string, decimal?>("FR", 0m)], byCountry);
     }
@@ -226,8 +229,8 @@ public sealed class WorkedExampleTests
         AgingBucket[] gap = [new("Current", 0, 0), new("2-30", 2, 30), new("31+", 31, null)];
         AgingBucket[] closed = [new("Current", 0, 0), new("1-30", 1, 30)];
 
-        Assert.Throws<ArgumentException>(() => Aging.AsOf([], _asOf, gap));
-        Assert.Throws<ArgumentException>(() => Aging.AsOf([], _asOf, closed));
+        Assert.Throws<ArgumentException>(() => AgingFigures.AsOf([], _asOf, gap));
+        Assert.Throws<ArgumentException>(() => AgingFigures.AsOf([], _asOf, closed));
     }
 
     private static ReceivableItem Item(string id, DateOnly due, decimal amount) =>

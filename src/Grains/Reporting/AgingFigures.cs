@@ -8,7 +8,7 @@ public sealed record AgingBucket(string Label, int MinDaysPastDue, int? MaxDaysP
 
 public sealed record BucketBalance(string Label, decimal Amount, int Count);
 
-public sealed record AgingReport(DateOnly AsOf, IReadOnlyList<BucketBalance> Buckets)
+public sealed record AgingBreakdown(DateOnly AsOf, IReadOnlyList<BucketBalance> Buckets)
 {
     public decimal Total => Buckets.Sum(b => b.Amount);
 
@@ -20,7 +20,7 @@ public sealed record AgingReport(DateOnly AsOf, IReadOnlyList<BucketBalance> Buc
     public decimal AmountOf(string label) => Buckets.Single(b => b.Label == label).Amount;
 }
 
-public static class Aging
+public static class AgingFigures
 {
     /// <summary>Current, 1-30, 31-60, 61-90, 91-120, 120+ by days past due; day 0 (the due date) is current.</summary>
     public static IReadOnlyList<AgingBucket> DefaultBuckets { get; } =
@@ -33,7 +33,7 @@ public static class Aging
         new("120+", 121, null),
     ];
 
-    public static AgingReport AsOf(IEnumerable<ReceivableItem> items, DateOnly asOf, IReadOnlyList<AgingBucket>? buckets = null)
+    public static AgingBreakdown AsOf(IEnumerable<ReceivableItem> items, DateOnly asOf, IReadOnlyList<AgingBucket>? buckets = null)
     {
         buckets ??= DefaultBuckets;
         Validate(buckets);
@@ -45,11 +45,11 @@ public static class Aging
                 return new BucketBalance(b.Label, inBucket.Sum(i => i.Amount), inBucket.Count);
             })
             .ToList();
-        return new AgingReport(asOf, balances);
+        return new AgingBreakdown(asOf, balances);
     }
 
     /// <summary>Past-due share of open AR in percent; null when there is no open AR.</summary>
-    public static decimal? PastDuePercent(AgingReport report) =>
+    public static decimal? PastDuePercent(AgingBreakdown report) =>
         report.Total == 0m ? null : Rounding.Percent(report.PastDue / report.Total * 100m);
 
     /// <summary>Buckets must start at day 0 and tile the day axis without gaps or overlaps.</summary>
