@@ -1,15 +1,15 @@
 namespace ArActors.Runtime.Clustering;
 
 /// <summary>
-/// Failure-detection timing. With the defaults a silo that stops is suspected about 3–4 s after its last heartbeat
-/// and declared Dead when the second observer votes, within 5 s (docs/clustering.md has the arithmetic).
+/// Failure-detection timing. With the defaults a silo that stops is declared Dead at most 5 s after its last
+/// heartbeat, and every other silo knows it at most 1 s later (docs/clustering.md has the arithmetic).
 /// </summary>
 public sealed record MembershipOptions
 {
     /// <summary>How often a silo writes its heartbeat, reads the table and probes the others.</summary>
     public TimeSpan HeartbeatPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A silo whose heartbeat has not changed for longer than this (observer's clock) is suspected: 3 missed beats.</summary>
+    /// <summary>A silo whose heartbeat an observer has not seen change for this long (observer's clock) is suspected: 3 missed beats.</summary>
     public TimeSpan SuspectAfter { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Votes older than this no longer count towards the quorum.</summary>

@@ -15,9 +15,9 @@ public static class MembershipRules
         return Math.Max(1, Math.Min(votesToKill, otherActive));
     }
 
-    /// <summary>Whether the observed heartbeat has stayed unchanged for longer than <paramref name="suspectAfter"/>.</summary>
+    /// <summary>Whether the observed heartbeat has stayed unchanged for <paramref name="suspectAfter"/> or longer.</summary>
     public static bool IsStale(DateTimeOffset lastChangeSeenAt, DateTimeOffset now, TimeSpan suspectAfter) =>
-        now - lastChangeSeenAt > suspectAfter;
+        now - lastChangeSeenAt >= suspectAfter;
 
     /// <summary>
     /// The row <paramref name="voter"/> should write to suspect the row's silo: its fresh vote added to the other
