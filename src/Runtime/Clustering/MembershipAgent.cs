@@ -280,13 +280,10 @@ public sealed class MembershipAgent : IAsyncDisposable
                 return true;
             }
 
-            if (status != SiloStatus.Dead)
+            ThrowIfDead(row);
+            if (!MembershipRules.IsAllowedTransition(row.Entry.Status, status))
             {
-                ThrowIfDead(row);
-            }
-            else if (row.Entry.Status == SiloStatus.Dead)
-            {
-                return true;
+                throw new InvalidOperationException($"Silo {Self} cannot go from {row.Entry.Status} to {status}.");
             }
 
             return await _table.UpdateRowAsync(row.Entry with { Status = status }, row.RowVersion, data.Version, cancellationToken);

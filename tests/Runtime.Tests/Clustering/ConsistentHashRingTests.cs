@@ -1,9 +1,10 @@
 using ArActors.Runtime.Clustering;
 using ArActors.Runtime.Storage;
+using Xunit.Abstractions;
 
 namespace ArActors.Runtime.Tests.Clustering;
 
-public sealed class ConsistentHashRingTests
+public sealed class ConsistentHashRingTests(ITestOutputHelper output)
 {
     private static readonly SiloAddress A = new("http://10.0.0.1:5081", 639_000_000_000_000_001);
     private static readonly SiloAddress B = new("http://10.0.0.2:5081", 639_000_000_000_000_002);
@@ -44,6 +45,7 @@ public sealed class ConsistentHashRingTests
         var ring = ConsistentHashRing.Create([A, B, C], 128);
 
         var shares = new[] { A, B, C }.Select(ring.ShareOf).ToArray();
+        output.WriteLine($"shares with 128 vnodes: {string.Join(", ", shares.Select(s => s.ToString("P2", System.Globalization.CultureInfo.InvariantCulture)))}");
 
         Assert.Equal(1.0, shares.Sum(), 9);
         Assert.All(shares, s => Assert.InRange(s, 0.20, 0.47));
