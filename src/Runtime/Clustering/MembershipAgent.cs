@@ -31,6 +31,7 @@ public sealed class MembershipAgent : IAsyncDisposable
     private bool _stopped;
     private volatile bool _declaredDead;
     private volatile MembershipSnapshot _snapshot = MembershipSnapshot.Empty;
+    private long _lastHeartbeatTicks = DateTimeOffset.MinValue.UtcTicks;
 
     public MembershipAgent(SiloAddress self, IMembershipTable table, TimeProvider timeProvider, MembershipOptions? options = null, ILogger? logger = null)
     {
@@ -50,6 +51,15 @@ public sealed class MembershipAgent : IAsyncDisposable
 
     public bool IsDeclaredDead => _declaredDead;
 
+    /// <summary>When this silo last wrote its heartbeat successfully (its own clock).</summary>
+    public DateTimeOffset LastHeartbeatWritten => new(Interlocked.Read(ref _lastHeartbeatTicks), TimeSpan.Zero);
+
+    /// <summary>
+    /// No heartbeat written for <see cref="MembershipOptions.SuspectAfter"/>: the others may already be declaring this
+    /// silo dead and re-placing its grains, so the host should stop serving until it reaches the table again.
+    /// </summary>
+    public bool IsCutOff => _time.GetUtcNow() - LastHeartbeatWritten >= Options.SuspectAfter;
+
     /// <summary>Raised after <see cref="Snapshot"/> changes to a new table version.</summary>
     public event EventHandler<MembershipSnapshot>? Changed;
 
@@ -66,7 +76,7 @@ public sealed class MembershipAgent : IAsyncDisposable
             return row is not null || await _table.InsertRowAsync(MembershipEntry.Joining(Self, _time.GetUtcNow()), data.Version, cancellationToken);
         }, cancellationToken);
 
-        await _table.UpdateIAmAliveAsync(Self, _time.GetUtcNow(), cancellationToken);
+        await HeartbeatAsync(_time.GetUtcNow(), cancellationToken);
         await ChangeOwnStatusAsync(SiloStatus.Active, cancellationToken);
         await RetireOlderGenerationsAsync(cancellationToken);
         Apply(await _table.ReadAllAsync(cancellationToken));
@@ -147,7 +157,7 @@ public sealed class MembershipAgent : IAsyncDisposable
         var now = _time.GetUtcNow();
         try
         {
-            await _table.UpdateIAmAliveAsync(Self, now);
+            await HeartbeatAsync(now, CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -220,6 +230,14 @@ public sealed class MembershipAgent : IAsyncDisposable
         }
 
         return true;
+    }
+
+    private async Task HeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await _table.UpdateIAmAliveAsync(Self, now, cancellationToken))
+        {
+            Interlocked.Exchange(ref _lastHeartbeatTicks, now.UtcTicks);
+        }
     }
 
     /// <summary>Remembers when each heartbeat value was first seen: staleness is judged on this silo's clock only, so skew between silos does not matter.</summary>

@@ -127,6 +127,11 @@ public abstract class MembershipAgentScenarios : IAsyncLifetime
 
         faulty.FailWrites = true;
         faulty.FailReads = true;
+        await host.AdvanceAsync(TimeSpan.FromSeconds(2));
+        Assert.False(c.IsCutOff);
+        await host.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.True(c.IsCutOff);
+        Assert.False(a.IsCutOff);
         var deadAfter = await host.AdvanceUntilAsync(() => !a.Snapshot.ActiveSilos.Contains(c.Self), TimeSpan.FromSeconds(10));
         Assert.NotNull(deadAfter);
         Assert.False(c.IsDeclaredDead);
