@@ -135,6 +135,8 @@ public sealed class MembershipAgent : IAsyncDisposable
 
     private async Task ChainAsync(Task previous)
     {
+        // Leave the caller (a timer callback holding _gate) first: rounds raise events and must never run under the lock.
+        await Task.Yield();
         await previous;
         try
         {
