@@ -28,6 +28,7 @@ public sealed class MembershipAgent : IAsyncDisposable
     private readonly Dictionary<SiloAddress, (DateTimeOffset Value, DateTimeOffset SeenChangeAt)> _observed = [];
     private ITimer? _timer;
     private Task _tail = Task.CompletedTask;
+    private int _queuedRounds;
     private bool _stopped;
     private volatile bool _declaredDead;
     private volatile MembershipSnapshot _snapshot = MembershipSnapshot.Empty;
@@ -126,8 +127,10 @@ public sealed class MembershipAgent : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (!_stopped)
+            // One running plus one waiting is enough: a slow table must not make ticks pile up without bound.
+            if (!_stopped && _queuedRounds < 2)
             {
+                _queuedRounds++;
                 _tail = ChainAsync(_tail);
             }
         }
@@ -146,6 +149,13 @@ public sealed class MembershipAgent : IAsyncDisposable
         {
             // A round must never break the chain: the next one retries from a fresh read.
             _logger.LogWarning(ex, "Membership round of {Silo} failed", Self);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _queuedRounds--;
+            }
         }
     }
 
