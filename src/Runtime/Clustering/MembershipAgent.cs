@@ -31,6 +31,7 @@ public sealed class MembershipAgent : IAsyncDisposable
     private int _queuedRounds;
     private bool _stopped;
     private volatile bool _declaredDead;
+    private volatile bool _joined;
     private volatile MembershipSnapshot _snapshot = MembershipSnapshot.Empty;
     private long _lastHeartbeatTicks = DateTimeOffset.MinValue.UtcTicks;
 
@@ -80,6 +81,7 @@ public sealed class MembershipAgent : IAsyncDisposable
         await HeartbeatAsync(_time.GetUtcNow(), cancellationToken);
         await ChangeOwnStatusAsync(SiloStatus.Active, cancellationToken);
         await RetireOlderGenerationsAsync(cancellationToken);
+        _joined = true;
         Apply(await _table.ReadAllAsync(cancellationToken));
 
         lock (_gate)
@@ -273,7 +275,7 @@ public sealed class MembershipAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes the snapshot; false (after raising <see cref="DeclaredDead"/>) when this silo's row is Dead.</summary>
+    /// <summary>Publishes the snapshot; false (after raising <see cref="DeclaredDead"/>) when this silo's row is Dead, or gone after it joined.</summary>
     private bool Apply(MembershipTableData data)
     {
         var previous = _snapshot;
@@ -284,7 +286,9 @@ public sealed class MembershipAgent : IAsyncDisposable
             Changed?.Invoke(this, next);
         }
 
-        if (data.Find(Self) is { Entry.Status: SiloStatus.Dead } && !_declaredDead && !IsStopped())
+        // A row gone after joining counts as Dead: otherwise a wiped or cleaned-up table would let a zombie carry on.
+        var own = data.Find(Self);
+        if ((own is { Entry.Status: SiloStatus.Dead } || (own is null && _joined)) && !_declaredDead && !IsStopped())
         {
             _declaredDead = true;
             lock (_gate)

@@ -69,6 +69,21 @@ public sealed class ConsistentHashRingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Coverage_and_agreement_with_Owner_hold_for_random_small_rings_where_wrap_and_merge_cases_are_common()
+    {
+        var random = new Random(5);
+        for (var round = 0; round < 200; round++)
+        {
+            var silos = Enumerable.Range(0, random.Next(1, 6)).Select(i => new SiloAddress($"http://h{random.Next(1000)}:5081", i)).ToList();
+            var ring = ConsistentHashRing.Create(silos, random.Next(1, 5));
+            var ranges = ring.Silos.SelectMany(s => ring.RangesOf(s).Select(r => (Range: r, Silo: s))).ToList();
+
+            Assert.Equal(1UL << 32, ranges.Aggregate(0UL, (sum, r) => sum + ConsistentHashRing.RangeSize(r.Range)));
+            Assert.All(RandomHashes(200, round), h => Assert.Equal(ring.Owner(h), Assert.Single(ranges, r => r.Range.Contains(h)).Silo));
+        }
+    }
+
+    [Fact]
     public void A_single_silo_owns_the_full_range_and_an_empty_ring_owns_nothing()
     {
         Assert.Equal([HashRange.Full], ConsistentHashRing.Create([A]).RangesOf(A));

@@ -79,4 +79,45 @@ public sealed class MembershipAgentLoopTests
 
         Assert.Equal(readsBefore, table.Reads);
     }
+
+    [Fact]
+    public async Task A_silo_whose_row_disappears_after_joining_considers_itself_dead()
+    {
+        var clock = new ManualTimeProvider();
+        var table = new HidingTable(new InMemoryMembershipTable());
+        var agent = new MembershipAgent(new SiloAddress("http://127.0.0.1:5081", 1), table, clock);
+        var raised = 0;
+        agent.DeclaredDead += (_, _) => raised++;
+        await agent.StartAsync();
+
+        table.Hidden = agent.Self;
+        clock.Advance(agent.Options.HeartbeatPeriod);
+        await agent.WhenIdleAsync();
+
+        Assert.True(agent.IsDeclaredDead);
+        Assert.Equal(1, raised);
+    }
+
+    /// <summary>Reads leave out one silo's row, as if the table had been wiped or cleaned up under it.</summary>
+    private sealed class HidingTable(IMembershipTable inner) : IMembershipTable
+    {
+        public volatile SiloAddress? Hidden;
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public async Task<MembershipTableData> ReadAllAsync(CancellationToken cancellationToken = default)
+        {
+            var data = await inner.ReadAllAsync(cancellationToken);
+            return data with { Rows = [.. data.Rows.Where(r => r.Entry.Silo != Hidden)] };
+        }
+
+        public Task<bool> InsertRowAsync(MembershipEntry entry, long expectedTableVersion, CancellationToken cancellationToken = default) =>
+            inner.InsertRowAsync(entry, expectedTableVersion, cancellationToken);
+
+        public Task<bool> UpdateRowAsync(MembershipEntry entry, long expectedRowVersion, long expectedTableVersion, CancellationToken cancellationToken = default) =>
+            inner.UpdateRowAsync(entry, expectedRowVersion, expectedTableVersion, cancellationToken);
+
+        public Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default) =>
+            inner.UpdateIAmAliveAsync(silo, iAmAlive, cancellationToken);
+    }
 }
