@@ -25,7 +25,7 @@ public abstract class MembershipAgentScenarios : IAsyncLifetime
 
     private async Task<ClusterTestHost> NewClusterAsync(MembershipOptions? options = null)
     {
-        var host = new ClusterTestHost(await CreateTableAsync(), new ManualTimeProvider(), options);
+        var host = new ClusterTestHost(new RecordingMembershipTable(await CreateTableAsync()), new ManualTimeProvider(), options);
         _hosts.Add(host);
         return host;
     }
@@ -68,6 +68,9 @@ public abstract class MembershipAgentScenarios : IAsyncLifetime
         var row = await RowAsync(host, c);
         Assert.Equal(SiloStatus.Dead, row.Entry.Status);
         Assert.Equal(new[] { a.Self, b.Self }.ToHashSet(), row.Entry.Suspicions.Select(v => v.Voter).ToHashSet());
+        // First one vote leaves it Active (suspected), then the second vote declares it Dead.
+        var votes = ((RecordingMembershipTable)host.Table).UpdatesOf(c.Self).Where(e => e.Suspicions.Length > 0).ToList();
+        Assert.Equal([(SiloStatus.Active, 1), (SiloStatus.Dead, 2)], votes.Select(e => (e.Status, e.Suspicions.Length)).ToArray());
         // SuspectAfter (3 s) must pass first; observing the last beat and the probe phase add at most one period each.
         Assert.InRange(declaredAfter!.Value, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
         // The silo whose vote did not complete the quorum learns at its next round.

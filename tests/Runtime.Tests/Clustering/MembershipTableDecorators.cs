@@ -34,6 +34,8 @@ internal sealed class RecordingMembershipTable(IMembershipTable inner) : IMember
 
     public IEnumerable<SiloStatus> StatusesWritten(SiloAddress silo) => _updates.Where(e => e.Silo == silo).Select(e => e.Status);
 
+    public IEnumerable<MembershipEntry> UpdatesOf(SiloAddress silo) => _updates.Where(e => e.Silo == silo);
+
     public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
 
     public Task<MembershipTableData> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
