@@ -1,4 +1,5 @@
 using ArActors.Api.Dashboard;
+using ArActors.Api.Idempotency;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
 using ArActors.Silo.Hosting;
@@ -8,11 +9,13 @@ builder.AddArActorsHost();
 builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
+builder.AddArActorsIdempotency();
 
 var app = builder.Build();
 app.UseStatusCodePages();
 app.UseDashboard();
 app.UseArActorsSecurity();
+app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
 app.MapArActorsOpenApi();

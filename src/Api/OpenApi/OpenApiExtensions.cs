@@ -1,3 +1,4 @@
+using ArActors.Api.Idempotency;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +26,23 @@ public static class OpenApiExtensions
                 ["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "User token (HS256)." },
                 ["apiKey"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key", Description = "Integration key." },
             };
+            return Task.CompletedTask;
+        }).AddOperationTransformer((operation, context, _) =>
+        {
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentEndpoint>().Any())
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = IdempotencyMiddleware.HeaderName,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "Same key and same body: the first response again, applied once (also under concurrent retries). "
+                        + "Same key, different body: 422. Keys are per caller and kept 24 h.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotencyKey.MaxLength },
+                });
+            }
+
             return Task.CompletedTask;
         }));
         return builder;
