@@ -1,5 +1,6 @@
 using ArActors.Api.Dashboard;
 using ArActors.Api.Idempotency;
+using ArActors.Api.Ledger;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
 using ArActors.Silo.Hosting;
@@ -10,6 +11,7 @@ builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
+builder.AddArActorsLedgerApi();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -18,6 +20,7 @@ app.UseArActorsSecurity();
 app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
+app.MapLedgerApi();
 app.MapArActorsOpenApi();
 
 if (!await app.CheckStartupAsync())
