@@ -3,6 +3,7 @@ using ArActors.Api.Idempotency;
 using ArActors.Api.Ledger;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
+using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
@@ -21,6 +22,7 @@ app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
 app.MapLedgerApi();
+app.MapDemoApi();
 app.MapArActorsOpenApi();
 
 if (!await app.CheckStartupAsync())
