@@ -1,5 +1,6 @@
 using ArActors.Api.Dashboard;
 using ArActors.Api.Idempotency;
+using ArActors.Api.Imports;
 using ArActors.Api.Ledger;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
@@ -13,6 +14,7 @@ builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
 builder.AddArActorsLedgerApi();
+builder.Services.AddArActorsImports();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -22,6 +24,7 @@ app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
 app.MapLedgerApi();
+app.MapImportApi();
 app.MapDemoApi();
 app.MapArActorsOpenApi();
 
