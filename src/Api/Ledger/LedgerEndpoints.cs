@@ -149,7 +149,7 @@ public static class LedgerEndpoints
     private static Task<IResult> ChangeStatus(string customerId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<AccountStatusRequest>(http, customerId, user, grains, (body, check, _) =>
             check.Defined("status", check.Required("status", body.Status)) is { } status
-                ? new Plan((account, meta) => account.ChangeStatus(new ChangeAccountStatus(customerId, status), meta), body.Reason, "status changed")
+                ? new Plan((account, meta) => account.ChangeStatus(new ChangeAccountStatus(customerId, status), meta), check.Reason(body.Reason), "status changed")
                 : null);
 
     private static async Task<IResult> GetInvoices(string customerId, ClaimsPrincipal user, IGrainFactory grains)
@@ -218,16 +218,16 @@ public static class LedgerEndpoints
         });
 
     private static Task<IResult> CancelInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.CancelInvoice(new CancelInvoice(number), meta), body.Reason, "invoice cancelled"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.CancelInvoice(new CancelInvoice(number), meta), check.Reason(body.Reason), "invoice cancelled"));
 
     private static Task<IResult> DisputeInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.DisputeInvoice(new DisputeInvoice(number), meta), body.Reason, "invoice disputed"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.DisputeInvoice(new DisputeInvoice(number), meta), check.Reason(body.Reason), "invoice disputed"));
 
     private static Task<IResult> ResolveDispute(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.ResolveDispute(new ResolveDispute(number), meta), body.Reason, "dispute resolved"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.ResolveDispute(new ResolveDispute(number), meta), check.Reason(body.Reason), "dispute resolved"));
 
     private static Task<IResult> CreditInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<CreditRequest>(http, customerId, user, grains, (body, check, profile) =>
@@ -255,8 +255,8 @@ public static class LedgerEndpoints
                 : null);
 
     private static Task<IResult> ReversePayment(string customerId, string paymentId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.ReversePayment(new ReversePayment(paymentId), meta), body.Reason, "payment reversed"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.ReversePayment(new ReversePayment(paymentId), meta), check.Reason(body.Reason), "payment reversed"));
 
     private static Task<IResult> AllocatePayment(string customerId, string paymentId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<AllocationRequest>(http, customerId, user, grains, (body, check, profile) =>
@@ -265,13 +265,13 @@ public static class LedgerEndpoints
             var invoice = check.Id("invoiceNumber", body.InvoiceNumber);
             var amount = check.PositiveMoney("amount", body.Amount, "currency", body.Currency ?? profile.Currency);
             return check.IsValid
-                ? new Plan((account, meta) => account.AllocatePayment(new AllocatePayment(allocationId!, paymentId, invoice!, amount!), meta), body.Reason, "manual allocation")
+                ? new Plan((account, meta) => account.AllocatePayment(new AllocatePayment(allocationId!, paymentId, invoice!, amount!), meta), check.Reason(body.Reason), "manual allocation")
                 : null;
         });
 
     private static Task<IResult> DeallocatePayment(string customerId, string paymentId, string allocationId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.DeallocatePayment(new DeallocatePayment(paymentId, allocationId), meta), body.Reason, "deallocation"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.DeallocatePayment(new DeallocatePayment(paymentId, allocationId), meta), check.Reason(body.Reason), "deallocation"));
 
     private static Task<IResult> ReallocatePayment(string customerId, string paymentId, string allocationId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<ReallocationRequest>(http, customerId, user, grains, (body, check, profile) =>
@@ -282,7 +282,7 @@ public static class LedgerEndpoints
             return check.IsValid
                 ? new Plan(
                     (account, meta) => account.ReallocatePayment(new ReallocatePayment(paymentId, allocationId, newId!, invoice!, amount), meta),
-                    body.Reason,
+                    check.Reason(body.Reason),
                     "reallocation")
                 : null;
         });
@@ -306,12 +306,12 @@ public static class LedgerEndpoints
         });
 
     private static Task<IResult> ApproveWriteOff(string customerId, string writeOffId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.ApproveWriteOff(new ApproveWriteOff(writeOffId), meta), body.Reason, "write-off approved"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.ApproveWriteOff(new ApproveWriteOff(writeOffId), meta), check.Reason(body.Reason), "write-off approved"));
 
     private static Task<IResult> RejectWriteOff(string customerId, string writeOffId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, _, _) =>
-            new Plan((account, meta) => account.RejectWriteOff(new RejectWriteOff(writeOffId), meta), body.Reason, "write-off rejected"));
+        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
+            new Plan((account, meta) => account.RejectWriteOff(new RejectWriteOff(writeOffId), meta), check.Reason(body.Reason), "write-off rejected"));
 
     // --- unallocated cash ------------------------------------------------------------------------------------------
 
@@ -351,6 +351,7 @@ public static class LedgerEndpoints
 
         var check = new RequestValidator();
         var customerId = check.Id("customerId", body!.CustomerId);
+        var reason = check.Reason(body.Reason);
         if (!check.IsValid)
         {
             return LedgerHttp.Invalid(check.Errors);
@@ -362,7 +363,7 @@ public static class LedgerEndpoints
             return LedgerHttp.Invalid("customerId", $"names no account you can see ('{customerId}').");
         }
 
-        var result = await Queue(grains).Allocate(new IdentifyCash(paymentId, customerId!), LedgerHttp.Meta(user, body.Reason, "unallocated cash identified"));
+        var result = await Queue(grains).Allocate(new IdentifyCash(paymentId, customerId!), LedgerHttp.Meta(user, reason, "unallocated cash identified"));
         return Answer(result, location: null);
     }
 
@@ -374,7 +375,14 @@ public static class LedgerEndpoints
             return problem;
         }
 
-        var result = await Queue(grains).Reverse(new ReversePayment(paymentId), LedgerHttp.Meta(user, body!.Reason, "unallocated cash reversed"));
+        var check = new RequestValidator();
+        var reason = check.Reason(body!.Reason);
+        if (!check.IsValid)
+        {
+            return LedgerHttp.Invalid(check.Errors);
+        }
+
+        var result = await Queue(grains).Reverse(new ReversePayment(paymentId), LedgerHttp.Meta(user, reason, "unallocated cash reversed"));
         return Answer(result, location: null);
     }
 

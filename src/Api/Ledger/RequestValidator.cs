@@ -69,6 +69,9 @@ internal sealed partial class RequestValidator
         return value;
     }
 
+    /// <summary>An optional reason for the audit trail, at most 500 characters.</summary>
+    public string? Reason(string? value) => Text("reason", value, 500, required: false);
+
     public T? Required<T>(string field, T? value)
         where T : struct
     {

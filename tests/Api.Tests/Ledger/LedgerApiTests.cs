@@ -135,13 +135,13 @@ public sealed class LedgerApiTests(LedgerApiHost host) : IClassFixture<LedgerApi
     }
 
     [Fact]
-    public async Task Concurrent_retries_of_a_payment_with_one_idempotency_key_apply_it_once()
+    public async Task Twenty_concurrent_identical_payments_with_one_idempotency_key_apply_once_and_answer_alike()
     {
         var account = await OpenAccount("ACC-IDEM");
         await IssueInvoice(account, "INV-1", 500m);
         var body = JsonSerializer.Serialize(new { paymentId = "PAY-9", amount = 200m, valueDate = "2026-02-20", method = "bankTransfer" });
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/accounts/{account}/payments")
             {
@@ -152,6 +152,8 @@ public sealed class LedgerApiTests(LedgerApiHost host) : IClassFixture<LedgerApi
         }));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Single((await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()))).Distinct());
+        Assert.Single(responses.Select(r => r.Headers.Location?.OriginalString).Distinct());
         var history = await LedgerApiHost.Json(await Manager.GetAsync($"/api/v1/accounts/{account}/history"));
         Assert.Single(history.GetProperty("items").EnumerateArray(), e => e.GetProperty("$type").GetString() == "PaymentReceived");
         Assert.Equal(300m, (await Summary(account)).GetProperty("openBalance").GetProperty("amount").GetDecimal());
