@@ -4,6 +4,7 @@ using ArActors.Api.Imports;
 using ArActors.Api.Ledger;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
+using ArActors.Api.Webhooks;
 using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
 
@@ -15,6 +16,7 @@ builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
 builder.AddArActorsLedgerApi();
 builder.Services.AddArActorsImports();
+builder.AddArActorsWebhooks();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -25,6 +27,7 @@ app.MapArActorsHealth();
 app.MapMeApi();
 app.MapLedgerApi();
 app.MapImportApi();
+app.MapWebhookApi();
 app.MapDemoApi();
 app.MapArActorsOpenApi();
 
