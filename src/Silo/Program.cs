@@ -1,4 +1,5 @@
 using ArActors.Api.Dashboard;
+using ArActors.Api.Hub;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
 using ArActors.Silo.Hosting;
@@ -8,6 +9,7 @@ builder.AddArActorsHost();
 builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
+builder.AddArActorsEvents();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -15,6 +17,7 @@ app.UseDashboard();
 app.UseArActorsSecurity();
 app.MapArActorsHealth();
 app.MapMeApi();
+app.MapArActorsEvents();
 app.MapArActorsOpenApi();
 
 if (!await app.CheckStartupAsync())
