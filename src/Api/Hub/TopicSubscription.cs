@@ -24,10 +24,13 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
     });
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _overflow = new();
     private Task _pump = Task.CompletedTask;
     private volatile bool _overflowed;
 
     public string Topic => topic;
+
+    private string FellBehind => $"The client fell more than {capacity} events behind on '{topic}'.";
 
     public IEventSubscriber Subscriber => subscriber;
 
@@ -41,21 +44,36 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
         Dispose();
     }
 
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _overflow.Dispose();
+    }
 
     /// <summary>Called by the feed for every committed event; never blocks. A full buffer ends the subscription.</summary>
     public void Offer(StoredEvent stored)
     {
-        if (!_live.Writer.TryWrite(stored) && !_stop.IsCancellationRequested)
+        if (!_live.Writer.TryWrite(stored) && !_stop.IsCancellationRequested && !_overflowed)
         {
             _overflowed = true;
             _live.Writer.TryComplete();
+
+            // Also interrupts a send the client is not taking; callbacks run off the feed's thread.
+            try
+            {
+                _ = _overflow.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopped meanwhile: nothing left to interrupt.
+            }
         }
     }
 
     private async Task PumpAsync()
     {
-        var cancellationToken = _stop.Token;
+        using var halt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _overflow.Token);
+        var cancellationToken = halt.Token;
         var last = afterSequence;
         var attached = false;
         try
@@ -90,10 +108,14 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
 
             if (_overflowed)
             {
-                await ResyncAsync(last, $"The client fell more than {capacity} events behind on '{topic}'.");
+                await ResyncAsync(last, FellBehind);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_overflowed && !_stop.IsCancellationRequested)
+        {
+            await ResyncAsync(last, FellBehind);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Unsubscribed or disconnected.
         }
