@@ -124,26 +124,36 @@ public sealed class EventFanoutTests(PostgresDatabase database) : IClassFixture<
     public async Task A_client_that_falls_behind_is_told_to_resync_and_never_delays_the_others()
     {
         var topic = NewTopic();
-        await using var fanout = Fanout(buffer: 4);
-        var stuck = new RecordingSubscriber("stuck") { Blocked = true };
+        await using var fanout = Fanout(buffer: 16);
+        var stuck = new RecordingSubscriber("stuck") { BlockAfter = 1 };
         var fast = new RecordingSubscriber("fast");
         await fanout.SubscribeAsync(stuck, topic, 0, CancellationToken.None);
         await fanout.SubscribeAsync(fast, topic, 0, CancellationToken.None);
 
-        await PublishAsync(topic, 20);
+        // Once the first event arrived both are past catch-up (which reads the log at the client's pace, unbuffered).
+        await PublishAsync(topic, 1);
+        await stuck.WaitForAsync(1);
+        await fast.WaitForAsync(1);
 
-        await fast.WaitForAsync(20);
-        Assert.Equal(Enumerable.Range(1, 20).Select(n => (long)n), fast.Sequences);
+        // Batches of 8 never fill the fast client's buffer of 16; the stuck one overflows during the third batch.
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await PublishAsync(topic, 8);
+            await fast.WaitForAsync(1 + (8 * (batch + 1)));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 41).Select(n => (long)n), fast.Sequences);
         var resync = await stuck.Resync.Task.WaitAsync(Patience);
         Assert.Equal(topic, resync.Topic);
-        Assert.Equal(0, resync.AfterSequence);
-        Assert.Contains("more than 4 events behind", resync.Reason, StringComparison.Ordinal);
-        Assert.Empty(stuck.Sequences);
+        Assert.Equal(1, resync.AfterSequence);
+        Assert.Contains("more than 16 events behind", resync.Reason, StringComparison.Ordinal);
+        Assert.Equal([1], stuck.Sequences);
+        Assert.False(fast.Resync.Task.IsCompleted);
 
         // The fast client keeps receiving after the stuck one was dropped.
         await PublishAsync(topic, 1);
-        await fast.WaitForAsync(21);
-        Assert.Equal(21, fast.Sequences[^1]);
+        await fast.WaitForAsync(42);
+        Assert.Equal(42, fast.Sequences[^1]);
     }
 
     [Fact]
@@ -194,8 +204,8 @@ public sealed class EventFanoutTests(PostgresDatabase database) : IClassFixture<
 
         public string Id => id;
 
-        /// <summary>When set, every send waits until the subscription is cancelled: a client that stopped reading.</summary>
-        public bool Blocked { get; init; }
+        /// <summary>After this many events, every send waits until the subscription is cancelled: a client that stopped reading.</summary>
+        public int BlockAfter { get; init; } = int.MaxValue;
 
         public TaskCompletionSource<ResyncRequired> Resync { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -214,7 +224,7 @@ public sealed class EventFanoutTests(PostgresDatabase database) : IClassFixture<
 
         public async Task SendAsync(EventMessage message, CancellationToken cancellationToken)
         {
-            if (Blocked)
+            if (Received.Count >= BlockAfter)
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
