@@ -27,6 +27,7 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
     private readonly CancellationTokenSource _overflow = new();
     private Task _pump = Task.CompletedTask;
     private volatile bool _overflowed;
+    private long _lastSent;
 
     public string Topic => topic;
 
@@ -74,7 +75,7 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
     {
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _overflow.Token);
         var cancellationToken = halt.Token;
-        var last = afterSequence;
+        var last = _lastSent = afterSequence;
         var attached = false;
         try
         {
@@ -102,18 +103,18 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
                     last = await CopyFromLogAsync(last, stored.Sequence - 1, cancellationToken);
                 }
 
-                await subscriber.SendAsync(EventMessage.From(stored), cancellationToken);
+                await SendAsync(stored, cancellationToken);
                 last = stored.Sequence;
             }
 
             if (_overflowed)
             {
-                await ResyncAsync(last, FellBehind);
+                await ResyncAsync(FellBehind);
             }
         }
         catch (OperationCanceledException) when (_overflowed && !_stop.IsCancellationRequested)
         {
-            await ResyncAsync(last, FellBehind);
+            await ResyncAsync(FellBehind);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -121,8 +122,8 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
         }
         catch (Exception ex)
         {
-            fanout.Logger.LogWarning(ex, "Subscription of {Subscriber} to {Topic} failed after sequence {Sequence}.", subscriber.Id, topic, last);
-            await ResyncAsync(last, "The server could not continue this subscription.");
+            fanout.Logger.LogWarning(ex, "Subscription of {Subscriber} to {Topic} failed after sequence {Sequence}.", subscriber.Id, topic, _lastSent);
+            await ResyncAsync("The server could not continue this subscription.");
         }
         finally
         {
@@ -133,13 +134,20 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
         }
     }
 
-    private async Task ResyncAsync(long last, string reason)
+    private async Task SendAsync(StoredEvent stored, CancellationToken cancellationToken)
+    {
+        await subscriber.SendAsync(EventMessage.From(stored), cancellationToken);
+        _lastSent = stored.Sequence;
+    }
+
+    /// <summary>Tells the client to resume after the last event it was actually sent, also when a catch-up page was cut short.</summary>
+    private async Task ResyncAsync(string reason)
     {
         fanout.Forget(this);
         using var timeout = new CancellationTokenSource(ResyncSendTimeout);
         try
         {
-            await subscriber.ResyncAndCloseAsync(new ResyncRequired(topic, last, reason), timeout.Token);
+            await subscriber.ResyncAndCloseAsync(new ResyncRequired(topic, _lastSent, reason), timeout.Token);
         }
         catch (Exception ex)
         {
@@ -166,7 +174,7 @@ internal sealed class TopicSubscription(EventFanout fanout, IEventSubscriber sub
                     return last;
                 }
 
-                await subscriber.SendAsync(EventMessage.From(stored), cancellationToken);
+                await SendAsync(stored, cancellationToken);
                 last = stored.Sequence;
             }
 
