@@ -1,4 +1,5 @@
 using ArActors.Api.Dashboard;
+using ArActors.Api.Hub;
 using ArActors.Api.Idempotency;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
@@ -10,6 +11,7 @@ builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
+builder.AddArActorsEvents();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -18,6 +20,7 @@ app.UseArActorsSecurity();
 app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
+app.MapArActorsEvents();
 app.MapArActorsOpenApi();
 
 if (!await app.CheckStartupAsync())
