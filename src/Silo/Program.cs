@@ -1,4 +1,5 @@
 using ArActors.Api.Dashboard;
+using ArActors.Api.Hub;
 using ArActors.Api.Idempotency;
 using ArActors.Api.Imports;
 using ArActors.Api.Ledger;
@@ -17,6 +18,7 @@ builder.AddArActorsIdempotency();
 builder.AddArActorsLedgerApi();
 builder.Services.AddArActorsImports();
 builder.AddArActorsWebhooks();
+builder.AddArActorsEvents();
 
 var app = builder.Build();
 app.UseStatusCodePages();
@@ -29,6 +31,7 @@ app.MapLedgerApi();
 app.MapImportApi();
 app.MapWebhookApi();
 app.MapDemoApi();
+app.MapArActorsEvents();
 app.MapArActorsOpenApi();
 
 if (!await app.CheckStartupAsync())

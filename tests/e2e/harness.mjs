@@ -1,5 +1,6 @@
 // Shared e2e harness: starts the engine as a real process, drives Debian's Chromium and the SignalR hub.
 import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as signalR from '@microsoft/signalr';
+
+export { signalR };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -88,9 +91,10 @@ export function launchBrowser() {
 }
 
 /** A started connection to a hub of the engine through the official JavaScript client. */
-export async function connectHub(baseUrl, path, { accessTokenFactory, withAutomaticReconnect = true } = {}) {
+export async function connectHub(baseUrl, path, { accessTokenFactory, withAutomaticReconnect = true, transport } = {}) {
+  const options = { ...(accessTokenFactory ? { accessTokenFactory } : {}), ...(transport ? { transport, skipNegotiation: transport === signalR.HttpTransportType.WebSockets } : {}) };
   let builder = new signalR.HubConnectionBuilder()
-    .withUrl(`${baseUrl}${path}`, accessTokenFactory ? { accessTokenFactory } : {})
+    .withUrl(`${baseUrl}${path}`, options)
     .configureLogging(signalR.LogLevel.Warning);
   if (withAutomaticReconnect) {
     builder = builder.withAutomaticReconnect([0, 200, 500, 1000]);
@@ -98,4 +102,50 @@ export async function connectHub(baseUrl, path, { accessTokenFactory, withAutoma
   const connection = builder.build();
   await connection.start();
   return connection;
+}
+
+/** A random base64 signing key for ArActors__Auth__SigningKey, so a test can issue user tokens the engine accepts. */
+export function newSigningKey() {
+  return randomBytes(32).toString('base64');
+}
+
+/** A user token (compact HS256 JWS) as src/Api/Security/SignedTokens issues it. */
+export function issueToken(signingKey, { sub, name = sub, role, team, lifetimeSeconds = 3600, issuer = 'aractors' }) {
+  const b64url = value => Buffer.from(value).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const payload = { iss: issuer, sub, name, role, ...(team ? { team } : {}), iat: now, exp: now + lifetimeSeconds };
+  const input = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(payload))}`;
+  const signature = createHmac('sha256', Buffer.from(signingKey, 'base64')).update(input).digest('base64url');
+  return `${input}.${signature}`;
+}
+
+/** Collects a hub connection's `event` messages; `next(n)` resolves with the next n of them (rejects after timeoutMs). */
+export function eventRecorder(connection, { timeoutMs = 5_000 } = {}) {
+  const received = [];
+  const waiters = [];
+  connection.on('event', message => {
+    received.push(message);
+    for (const w of [...waiters]) {
+      if (received.length >= w.count) {
+        waiters.splice(waiters.indexOf(w), 1);
+        clearTimeout(w.timer);
+        w.resolve(received.slice(0, w.count));
+      }
+    }
+  });
+  return {
+    received,
+    /** Resolves when `count` events in total have arrived. */
+    waitFor(count) {
+      if (received.length >= count) return Promise.resolve(received.slice(0, count));
+      return new Promise((resolve, reject) => {
+        const w = { count, resolve };
+        w.timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`expected ${count} events within ${timeoutMs} ms, got ${received.length}: ${JSON.stringify(received.map(m => m.sequence))}`));
+        }, timeoutMs);
+        waiters.push(w);
+      });
+    },
+  };
 }

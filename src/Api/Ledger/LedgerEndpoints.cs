@@ -36,6 +36,7 @@ public static class LedgerEndpoints
     /// <summary>JSON of the API: camelCase, enums as camelCase strings (numbers refused), dates as ISO 8601.</summary>
     public static IHostApplicationBuilder AddArActorsLedgerApi(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<Events.IAccountReadScope, PortfolioAccountReadScope>();
         builder.Services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
         return builder;
