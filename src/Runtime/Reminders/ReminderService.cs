@@ -23,7 +23,10 @@ internal sealed class ReminderService : IAsyncDisposable
     private ITimer? _dueTimer;
     private ITimer? _refreshTimer;
     private readonly Dictionary<(string Type, string Key, string Name), DateTimeOffset> _deliveredDuringScan = [];
-    private bool _moreBeyondCapacity;
+    // Set when the last scan stopped at capacity: the due time of the first row it could not hold. Entries due at or
+    // after it stay in the table for a later scan, so the window always holds the earliest due (short periods that come
+    // back inside the look-ahead would otherwise keep it full and starve rows that were due before them).
+    private DateTimeOffset? _windowEnd;
     private bool _scanning;
     private int _refillRequested;
     private bool _running;
@@ -133,7 +136,7 @@ internal sealed class ReminderService : IAsyncDisposable
                 return;
             }
 
-            if (entry.NextDue <= Clock.GetUtcNow() + _options.ReminderLookAhead)
+            if (FitsWindow(entry.NextDue))
             {
                 Hold(entry);
             }
@@ -217,8 +220,8 @@ internal sealed class ReminderService : IAsyncDisposable
     {
         var horizon = Clock.GetUtcNow() + _options.ReminderLookAhead;
         ReminderEntry? after = null;
-        var truncated = false;
-        while (!truncated)
+        DateTimeOffset? truncatedAt = null;
+        while (truncatedAt is null)
         {
             lock (_lock)
             {
@@ -242,14 +245,14 @@ internal sealed class ReminderService : IAsyncDisposable
 
                     if (_window.Count >= _options.ReminderWindowCapacity)
                     {
-                        truncated = true;
+                        truncatedAt = entry.NextDue;
                         break;
                     }
 
                     Hold(entry);
                 }
 
-                _moreBeyondCapacity = truncated;
+                _windowEnd = truncatedAt;
             }
 
             if (page.Count < _options.ReminderPageSize)
@@ -260,6 +263,10 @@ internal sealed class ReminderService : IAsyncDisposable
             after = page[^1];
         }
     }
+
+    /// <summary>Due within the look-ahead and, when the table holds more than fits, before the first row left out.</summary>
+    private bool FitsWindow(DateTimeOffset nextDue) =>
+        nextDue <= Clock.GetUtcNow() + _options.ReminderLookAhead && (_windowEnd is not { } end || nextDue < end);
 
     private void Hold(ReminderEntry entry)
     {
@@ -380,12 +387,12 @@ internal sealed class ReminderService : IAsyncDisposable
                     _deliveredDuringScan[key] = entry.NextDue;
                 }
 
-                if (advanced && next <= Clock.GetUtcNow() + _options.ReminderLookAhead)
+                if (advanced && FitsWindow(next))
                 {
                     Hold(entry with { NextDue = next });
                 }
 
-                refill = _moreBeyondCapacity && _window.Count <= _options.ReminderWindowCapacity / 2;
+                refill = _windowEnd is not null && _window.Count <= _options.ReminderWindowCapacity / 2;
             }
 
             if (refill)
