@@ -27,6 +27,7 @@ internal sealed class ReminderService : IAsyncDisposable
     // after it stay in the table for a later scan, so the window always holds the earliest due (short periods that come
     // back inside the look-ahead would otherwise keep it full and starve rows that were due before them).
     private DateTimeOffset? _windowEnd;
+    private bool _deferredDuringScan;
     private bool _scanning;
     private int _refillRequested;
     private bool _running;
@@ -83,6 +84,7 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _running = false;
+            _windowEnd = null;
             _dueTimer?.Dispose();
             _refreshTimer?.Dispose();
             _window.Clear();
@@ -199,6 +201,7 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _scanning = true;
+            _deferredDuringScan = false;
             _deliveredDuringScan.Clear();
         }
 
@@ -252,9 +255,25 @@ internal sealed class ReminderService : IAsyncDisposable
                     Hold(entry);
                 }
 
-                _windowEnd = truncatedAt;
+                // The previous bound stays until this scan knows better: clearing it mid-scan would let deliveries re-hold
+                // their next occurrences ahead of rows this scan has not reached yet.
+                if (truncatedAt is not null)
+                {
+                    _windowEnd = truncatedAt;
+                }
+                else if (page.Count < _options.ReminderPageSize)
+                {
+                    _windowEnd = null;
+                    if (_deferredDuringScan)
+                    {
+                        // Kept out by the old bound while this scan passed where they now sit: read them again.
+                        Interlocked.Exchange(ref _refillRequested, 1);
+                    }
+                }
             }
 
+            // Rows already overdue (a burst beyond capacity, a catch-up) start now, not after the last page.
+            DeliverDue();
             if (page.Count < _options.ReminderPageSize)
             {
                 break;
@@ -264,9 +283,22 @@ internal sealed class ReminderService : IAsyncDisposable
         }
     }
 
-    /// <summary>Due within the look-ahead and, when the table holds more than fits, before the first row left out.</summary>
-    private bool FitsWindow(DateTimeOffset nextDue) =>
-        nextDue <= Clock.GetUtcNow() + _options.ReminderLookAhead && (_windowEnd is not { } end || nextDue < end);
+    /// <summary>Due within the look-ahead and, when the table holds more than fits, before the first row left out. Under the lock.</summary>
+    private bool FitsWindow(DateTimeOffset nextDue)
+    {
+        if (nextDue > Clock.GetUtcNow() + _options.ReminderLookAhead)
+        {
+            return false;
+        }
+
+        if (_windowEnd is { } end && nextDue >= end)
+        {
+            _deferredDuringScan |= _scanning;
+            return false;
+        }
+
+        return true;
+    }
 
     private void Hold(ReminderEntry entry)
     {
@@ -392,7 +424,8 @@ internal sealed class ReminderService : IAsyncDisposable
                     Hold(entry with { NextDue = next });
                 }
 
-                refill = _windowEnd is not null && _window.Count <= _options.ReminderWindowCapacity / 2;
+                // A running scan already fills the slots freed meanwhile; asking again would only re-read the window.
+                refill = !_scanning && _windowEnd is not null && _window.Count <= _options.ReminderWindowCapacity / 2;
             }
 
             if (refill)
