@@ -155,7 +155,7 @@ public sealed class RemindersBenchmark : IBenchmark
         var keys = Enumerable.Range(0, count).Select(i => $"tick-{i:D6}").ToArray();
         // Registered the way the runtime stores them (UpsertAsync), hashed by grain key.
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => store.UpsertAsync(
-            new ReminderEntry(TickGrainType, keys[i], "tick", GrainHash.Of(keys[i]), scheduled[i], TimeSpan.FromMinutes(1), scheduled[i]))));
+            new ReminderEntry(TickGrainType, keys[i], "tick", GrainHash.OfGrainKey(keys[i]), scheduled[i], TimeSpan.FromMinutes(1), scheduled[i]))));
 
         await using var services = BuildSilo(store, TimeProvider.System, log: log);
         var silo = services.GetRequiredService<Silo>();
