@@ -31,13 +31,13 @@ public sealed class RemindersBenchmark : IBenchmark
             }
 
             var ticks = Math.Max(1000, (int)(10_000 * context.Scale));
-            results.AddRange(await LatenessAsync(postgres, ticks, TimeSpan.FromSeconds(20)));
+            results.AddRange(await LatenessAsync(new PostgresReminderTable(postgres), ticks, TimeSpan.FromSeconds(20)));
             // Collections reality: aging boundaries fall at midnight, so many reminders share one instant.
-            results.AddRange(await LatenessAsync(postgres, ticks, TimeSpan.Zero));
+            results.AddRange(await LatenessAsync(new PostgresReminderTable(postgres), ticks, TimeSpan.Zero));
             // Opt-in (about a minute and 200k writes): twice the window capacity due at once.
             if (Environment.GetEnvironmentVariable("ARACTORS_BENCH_BIG_BURST") == "1")
             {
-                results.AddRange(await LatenessAsync(postgres, 100_000, TimeSpan.Zero));
+                results.AddRange(await LatenessAsync(new PostgresReminderTable(postgres), 100_000, TimeSpan.Zero));
             }
         }
         else
@@ -49,6 +49,8 @@ public sealed class RemindersBenchmark : IBenchmark
         {
             results.AddRange(await StartupAsync(table, count));
         }
+
+        results.AddRange(await LatenessAsync(new SqliteReminderTable(), Math.Max(1000, (int)(10_000 * context.Scale)), TimeSpan.FromSeconds(20)));
 
         return results;
     }
@@ -135,17 +137,18 @@ public sealed class RemindersBenchmark : IBenchmark
 
     /// <summary>
     /// <paramref name="count"/> reminders (period 1 minute, the production minimum) first due spread evenly over
-    /// <paramref name="spread"/> (zero: all at one instant) on the real clock, registered in the runtime's table before the silo starts; meanwhile callers keep the silo busy with durable
-    /// grain writes. Baseline: one System.Threading timer per reminder, due at the same instants, in the same process.
+    /// <paramref name="spread"/> (zero: all at one instant) on the real clock, registered in the runtime's table before the
+    /// silo starts; meanwhile callers keep the silo busy with durable grain writes to the same store. Baseline: one
+    /// System.Threading timer per reminder, due at the same instants, in the same process.
     /// </summary>
-    private async Task<IReadOnlyList<BenchResult>> LatenessAsync(string connectionString, int count, TimeSpan spread)
+    private async Task<IReadOnlyList<BenchResult>> LatenessAsync(IReminderTableFixture table, int count, TimeSpan spread)
     {
         const int Callers = 32;
         var shape = spread == TimeSpan.Zero ? $"{count / 1000:N0}k at one instant" : $"{count / 1000:N0}k over {spread.TotalSeconds:N0} s";
         // Time to register them and start the silo before the first falls due.
         var lead = TimeSpan.FromSeconds(10 + (count / 10_000));
-        var table = new PostgresReminderTable(connectionString);
         await using var _ = table;
+        var p = table.Provider;
         var log = new TickLog();
         await using var store = table.CreateStore(TimeProvider.System);
         await store.InitializeAsync();
@@ -209,17 +212,17 @@ public sealed class RemindersBenchmark : IBenchmark
         await silo.StopAsync();
         var ticks = log.LatenessMs.Order().ToArray();
         var plain = timerLateness.Take(Volatile.Read(ref timersFired)).Order().ToArray();
-        Console.WriteLine($"   postgres {shape}: {ticks.Length:N0}/{count:N0} reminders ticked ({log.Deliveries:N0} deliveries), load {F(callRate, "N0")} durable grain calls/s from {Callers} callers");
+        Console.WriteLine($"   {p} {shape}: {ticks.Length:N0}/{count:N0} reminders ticked ({log.Deliveries:N0} deliveries), load {F(callRate, "N0")} durable grain calls/s from {Callers} callers");
         Console.WriteLine($"   tick lateness ms  min {F(ticks.FirstOrDefault())}  p50 {F(Quantile(ticks, 0.5))}  p99 {F(Quantile(ticks, 0.99))}  max {F(ticks.LastOrDefault())}");
         Console.WriteLine($"   tick lateness histogram: " + string.Join(", ", new[] { 10.0, 100, 1000, 5000, 10_000, 30_000, 50_000, 70_000 }.Select(limit => $"<={limit:N0} ms: {ticks.Count(t => t <= limit):N0}")));
         Console.WriteLine($"   timer lateness ms min {F(plain.FirstOrDefault())}  p50 {F(Quantile(plain, 0.5))}  p99 {F(Quantile(plain, 0.99))}  max {F(plain.LastOrDefault())}");
         return
         [
-            new BenchResult(Name, $"pg tick lateness p50, {shape}", Quantile(ticks, 0.5), "ms", "System.Threading.Timer p50", Quantile(plain, 0.5)),
-            new BenchResult(Name, $"pg tick lateness p99, {shape}", Quantile(ticks, 0.99), "ms", "System.Threading.Timer p99", Quantile(plain, 0.99)),
-            new BenchResult(Name, $"pg tick lateness max, {shape}", ticks.LastOrDefault(), "ms", "System.Threading.Timer max", plain.LastOrDefault()),
-            new BenchResult(Name, $"pg reminders ticked, {shape}", ticks.Length, "ticks", "registered", count),
-            new BenchResult(Name, $"load during ticks, {shape}", callRate, "calls/s"),
+            new BenchResult(Name, $"{p} tick lateness p50, {shape}", Quantile(ticks, 0.5), "ms", "System.Threading.Timer p50", Quantile(plain, 0.5)),
+            new BenchResult(Name, $"{p} tick lateness p99, {shape}", Quantile(ticks, 0.99), "ms", "System.Threading.Timer p99", Quantile(plain, 0.99)),
+            new BenchResult(Name, $"{p} tick lateness max, {shape}", ticks.LastOrDefault(), "ms", "System.Threading.Timer max", plain.LastOrDefault()),
+            new BenchResult(Name, $"{p} reminders ticked, {shape}", ticks.Length, "ticks", "registered", count),
+            new BenchResult(Name, $"{p} load during ticks, {shape}", callRate, "calls/s"),
         ];
     }
 }
