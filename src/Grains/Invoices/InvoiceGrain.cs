@@ -96,6 +96,10 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
         }
     }
 
-    private InvoiceSnapshot Snapshot(InvoiceState invoice) =>
-        InvoiceSnapshot.Of(invoice, BusinessCalendar.Today(TimeProvider.GetUtcNow(), state.State.TimeZone), Policy);
+    /// <summary>An open invoice shows the bucket its reminders last set, not one recomputed on read.</summary>
+    private InvoiceSnapshot Snapshot(InvoiceState invoice)
+    {
+        var snapshot = InvoiceSnapshot.Of(invoice, BusinessCalendar.Today(TimeProvider.GetUtcNow(), state.State.TimeZone), Policy);
+        return invoice.IsOpen && state.State.Bucket is { } held ? snapshot with { AgingBucket = held } : snapshot;
+    }
 }
