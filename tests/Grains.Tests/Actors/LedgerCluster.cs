@@ -65,6 +65,10 @@ internal sealed class LedgerCluster : IAsyncDisposable
         Accepted(await Account(customerId).ReceivePayment(
             new ReceivePayment(customerId, new Payment(paymentId, Usd(amount), valueDate, PaymentMethod.BankTransfer, [.. refs])), Collector));
 
+    /// <summary>A summary as comparable text (its bucket array compares by reference otherwise).</summary>
+    public static string Describe(AccountSummary? summary) =>
+        summary is null ? "none" : (summary with { Buckets = [] }) + " " + string.Join(", ", summary.Buckets);
+
     public static CommandResult Accepted(CommandResult result)
     {
         Assert.True(result.Accepted, $"Refused: {result.Error}");
