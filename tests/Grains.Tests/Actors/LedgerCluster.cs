@@ -20,10 +20,11 @@ internal sealed class LedgerCluster : IAsyncDisposable
 
     public ManualTimeProvider Clock => Cluster.Clock;
 
-    public static async Task<LedgerCluster> StartAsync(Func<IDurableStore>? store = null, DateTimeOffset? start = null) =>
+    public static async Task<LedgerCluster> StartAsync(Func<IDurableStore>? store = null, DateTimeOffset? start = null, Action<SiloOptions>? silo = null) =>
         new(await TestCluster.StartAsync(o =>
         {
             o.GrainAssemblies.Add(typeof(AccountGrain).Assembly);
+            o.ConfigureSilo = silo;
             if (store is not null)
             {
                 o.StoreFactory = store;
