@@ -120,6 +120,12 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
                 $"The command names account '{customerId}' but was sent to account '{GrainKey}'."));
         }
 
+        if (command is global::ArActors.Grains.Ledger.OpenAccount && GrainKey.Contains('/', StringComparison.Ordinal))
+        {
+            // The part of a key before the first '/' places a grain; invoice keys are "ACCOUNT/INVOICE".
+            return CommandResult.Refused(LedgerError.Of(customerField, ErrorCodes.Invalid, $"Customer id '{GrainKey}' may not contain '/'."));
+        }
+
         if (command is not global::ArActors.Grains.Ledger.OpenAccount && Profile is null)
         {
             return CommandResult.Refused(LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
@@ -154,6 +160,12 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         var previous = state.State;
         var touched = outcome.Events.OfType<InvoiceEvent>().Select(e => e.InvoiceNumber);
+
+        // Invoice grains age in the account's zone: a new zone moves every invoice's next boundary.
+        if (outcome.State.Accounts.GetValueOrDefault(GrainKey)?.TimeZone != Profile?.TimeZone && Profile is not null)
+        {
+            touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
+        }
         state.State = previous with
         {
             Ledger = outcome.State,

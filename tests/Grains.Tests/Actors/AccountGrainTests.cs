@@ -112,6 +112,8 @@ public sealed class AccountGrainTests
             ("unknown payment", () => account.ReversePayment(new ReversePayment("PAY-404"), LedgerCluster.Collector), "paymentId", ErrorCodes.UnknownPayment),
             ("same number, other invoice", () => account.IssueInvoice(
                 new IssueInvoice(c, "INV-1", Jan5, LedgerCluster.Usd(999m), PaymentTerms.Net(30)), LedgerCluster.Collector), "invoiceNumber", ErrorCodes.DuplicateInvoiceNumber),
+            ("slash in a customer id", () => ledger.Account(c + "/X").OpenAccount(new OpenAccount(LedgerCluster.Profile(c + "/X")), LedgerCluster.Collector),
+                "profile.customerId", ErrorCodes.Invalid),
             ("no reason", () => account.CancelInvoice(new CancelInvoice("INV-1"), LedgerCluster.Collector with { Reason = " " }), "reason", ErrorCodes.Required),
             ("no actor", () => account.CancelInvoice(new CancelInvoice("INV-1"), null!), "actor", ErrorCodes.Required),
         };

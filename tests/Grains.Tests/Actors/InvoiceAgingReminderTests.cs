@@ -116,4 +116,22 @@ public sealed class InvoiceAgingReminderTests
         Assert.Equal("91-120", (await ledger.Invoice(customer, "INV-1").Get())!.AgingBucket);
         Assert.Equal(2, (await ledger.BucketMovesAsync(customer)).Count);
     }
+
+    [Fact]
+    public async Task When_the_account_moves_to_another_time_zone_its_invoices_move_at_the_new_local_midnight()
+    {
+        await using var ledger = await LedgerCluster.StartAsync();
+        var customer = LedgerCluster.NewId("MOVE");
+        var account = await ledger.OpenAsync(customer, "Europe/Berlin");
+        await ledger.IssueAsync(customer, "INV-1", 100m, Issued, Due);
+
+        LedgerCluster.Accepted(await account.UpdateProfile(new UpdateAccountProfile(LedgerCluster.Profile(customer, "America/Los_Angeles")), LedgerCluster.Collector));
+
+        // Berlin's midnight of 11 January (23:00 UTC on the 10th) passes without a move; Los Angeles' (08:00 UTC on the 11th) moves it.
+        await ledger.Cluster.AdvanceTimeAsync(new DateTimeOffset(2026, 1, 11, 7, 59, 0, TimeSpan.Zero) - ledger.Clock.GetUtcNow());
+        Assert.Empty(await ledger.BucketMovesAsync(customer));
+        await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(1));
+        var move = Assert.Single(await ledger.BucketMovesAsync(customer));
+        Assert.Equal((new DateOnly(2026, 1, 11), "1-30"), (move.On, move.To));
+    }
 }
