@@ -92,8 +92,18 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
         if (next != state.State)
         {
+            var previous = state.State;
             state.State = next;
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Keep memory equal to the store so the account's retried push finds the change still to be made.
+                state.State = previous;
+                throw;
+            }
         }
     }
 

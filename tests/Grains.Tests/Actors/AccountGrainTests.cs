@@ -222,6 +222,38 @@ public sealed class AccountGrainTests
         Assert.Equal(invoices, await Task.WhenAll(invoices.Select(async i => (await ledger.Invoice(c, i.Number).Get())!)));
     }
 
+    [Fact]
+    public async Task When_pushing_to_an_invoice_grain_fails_the_call_fails_after_committing_and_the_retry_repairs_the_invoice()
+    {
+        var store = new FaultyStore();
+        await using var ledger = await LedgerCluster.StartAsync(() => store);
+        var c = LedgerCluster.NewId("PUSH");
+        var account = await ledger.OpenAsync(c);
+        await ledger.IssueAsync(c, "INV-1", 100m, Jan5, Jan5.AddDays(30));
+        var pay = new ReceivePayment(c, new Payment("PAY-1", LedgerCluster.Usd(100m), Jan5, PaymentMethod.DirectDebit, ["INV-1"]));
+
+        store.FailWritesOf = "invoice";
+        var failure = await Assert.ThrowsAsync<IOException>(() => account.ReceivePayment(pay, LedgerCluster.Collector));
+        Assert.Contains("injected", failure.Message, StringComparison.Ordinal);
+
+        // The ledger change is committed; the invoice grain has not taken it yet.
+        Assert.Equal(0m, (await account.GetLedger()).Invoices["INV-1"].OpenAmount.Amount);
+        Assert.Equal((InvoiceStatus.Open, 100m), await InvoiceGrainState(ledger, c, "INV-1"));
+        var published = (await ledger.TopicAsync(LedgerTopics.Account(c))).Count;
+
+        store.FailWritesOf = null;
+        var retry = LedgerCluster.Accepted(await account.ReceivePayment(pay, LedgerCluster.Collector));
+
+        Assert.True(retry.Unchanged);
+        Assert.Equal(published, (await ledger.TopicAsync(LedgerTopics.Account(c))).Count);
+        Assert.Equal((InvoiceStatus.Paid, 0m), await InvoiceGrainState(ledger, c, "INV-1"));
+        Assert.Empty(await ledger.Cluster.Store.ReadForGrainAsync("invoice", AccountGrain.InvoiceKey(c, "INV-1")));
+
+        // And it stays repaired across a restart (the invoice grain's row, not just its memory, was written).
+        await ledger.Cluster.RestartSiloAsync();
+        Assert.Equal((InvoiceStatus.Paid, 0m), await InvoiceGrainState(ledger, c, "INV-1"));
+    }
+
     private static async Task<decimal[]> OpenAmounts(LedgerCluster ledger, string c) =>
         [.. (await ledger.Account(c).GetInvoices()).OrderBy(i => i.Number).Select(i => i.OpenAmount.Amount)];
 

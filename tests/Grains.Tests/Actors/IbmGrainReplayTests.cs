@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using ArActors.TestKit;
+using Xunit.Abstractions;
 
 namespace ArActors.Grains.Tests.Actors;
 
@@ -8,7 +10,7 @@ namespace ArActors.Grains.Tests.Actors;
 /// InvoiceDate and paid in full (remittance = invoice number) on its SettledDate, in New York business days. Checked
 /// against the file and against a computation written here from the rows alone.
 /// </summary>
-public sealed class IbmGrainReplayTests
+public sealed class IbmGrainReplayTests(ITestOutputHelper output)
 {
     private const string Zone = "America/New_York";
     private static readonly Lazy<Task<Replay>> Replayed = new(RunAsync);
@@ -21,7 +23,7 @@ public sealed class IbmGrainReplayTests
 
     private sealed record Figures(decimal Open, int Count, string Buckets);
 
-    private sealed record Replay(IReadOnlyList<Row> Rows, IReadOnlyDictionary<string, InvoiceState> Invoices, IReadOnlyDictionary<DateOnly, MonthEnd> MonthEnds, int BucketMoves);
+    private sealed record Replay(IReadOnlyList<Row> Rows, IReadOnlyDictionary<string, InvoiceState> Invoices, IReadOnlyDictionary<DateOnly, MonthEnd> MonthEnds, int BucketMoves, int Commands, TimeSpan Elapsed);
 
     private static readonly DateOnly[] MonthEndList =
     [
@@ -35,6 +37,7 @@ public sealed class IbmGrainReplayTests
     public async Task Every_invoice_is_paid_with_the_files_days_late_and_days_to_settle()
     {
         var replay = await Replayed.Value;
+        output.WriteLine($"{replay.Commands} commands over {replay.MonthEnds.Count} month-end checks, {replay.BucketMoves} bucket moves by reminder, in {replay.Elapsed.TotalSeconds:0.0} s");
         Assert.Equal(2_466, replay.Rows.Count);
         var mismatches = replay.Rows
             .Select(r => (r, i: replay.Invoices[r.Number]))
@@ -92,6 +95,8 @@ public sealed class IbmGrainReplayTests
 
     private static async Task<Replay> RunAsync()
     {
+        var stopwatch = Stopwatch.StartNew();
+        var commands = 0;
         var rows = ReadRows();
         var first = rows.Min(r => r.InvoiceDate);
         var meta = new CommandMeta(new Actor("ibm-replay", ActorRole.System), "IBM sample replay");
@@ -127,6 +132,7 @@ public sealed class IbmGrainReplayTests
             {
                 LedgerCluster.Accepted(await ledger.Account(row.CustomerId).IssueInvoice(
                     new IssueInvoice(row.CustomerId, row.Number, day, LedgerCluster.Usd(row.Amount), PaymentTerms.Net(30), row.DueDate), meta));
+                commands++;
                 open[row.Number] = row;
             }
 
@@ -134,6 +140,7 @@ public sealed class IbmGrainReplayTests
             {
                 LedgerCluster.Accepted(await ledger.Account(row.CustomerId).ReceivePayment(new ReceivePayment(row.CustomerId,
                     new Payment("PAY-" + row.Number, LedgerCluster.Usd(row.Amount), day, PaymentMethod.BankTransfer, [row.Number])), meta));
+                commands++;
                 open.Remove(row.Number);
             }
 
@@ -162,7 +169,7 @@ public sealed class IbmGrainReplayTests
             moves += (await ledger.BucketMovesAsync(customer)).Count;
         }
 
-        return new Replay(rows, invoices, taken, moves);
+        return new Replay(rows, invoices, taken, moves, commands, stopwatch.Elapsed);
     }
 
     private static DateTimeOffset Noon(DateOnly day) => new(day.ToDateTime(new TimeOnly(17, 0)), TimeSpan.Zero);
