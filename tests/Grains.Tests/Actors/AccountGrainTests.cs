@@ -254,6 +254,30 @@ public sealed class AccountGrainTests
         Assert.Equal((InvoiceStatus.Paid, 0m), await InvoiceGrainState(ledger, c, "INV-1"));
     }
 
+    [Fact]
+    public async Task When_the_account_write_fails_nothing_is_published_and_the_retry_publishes_the_events_once()
+    {
+        var store = new FaultyStore();
+        await using var ledger = await LedgerCluster.StartAsync(() => store);
+        var c = LedgerCluster.NewId("WRITE");
+        var account = await ledger.OpenAsync(c);
+        await ledger.IssueAsync(c, "INV-1", 100m, Jan5, Jan5.AddDays(30));
+        var pay = new ReceivePayment(c, new Payment("PAY-1", LedgerCluster.Usd(60m), Jan5, PaymentMethod.Card, ["INV-1"]));
+        var before = await Observe(ledger, c);
+
+        store.FailWritesOf = "account";
+        await Assert.ThrowsAsync<IOException>(() => account.ReceivePayment(pay, LedgerCluster.Collector));
+
+        Assert.Equal(before, await Observe(ledger, c));
+        store.FailWritesOf = null;
+        var retry = LedgerCluster.Accepted(await account.ReceivePayment(pay, LedgerCluster.Collector));
+        Assert.Equal([typeof(PaymentReceived), typeof(PaymentApplied)], retry.Events.Select(e => e.GetType()));
+        var history = await account.GetHistory();
+        Assert.Single(history.OfType<PaymentReceived>());
+        Assert.Single(history.OfType<PaymentApplied>());
+        Assert.Equal(40m, (await account.GetSummaryAsOf(Jan5))!.OpenBalance.Amount);
+    }
+
     private static async Task<decimal[]> OpenAmounts(LedgerCluster ledger, string c) =>
         [.. (await ledger.Account(c).GetInvoices()).OrderBy(i => i.Number).Select(i => i.OpenAmount.Amount)];
 
