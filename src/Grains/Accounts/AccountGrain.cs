@@ -68,6 +68,13 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             return Task.FromResult(CommandResult.Refused(LedgerError.Of("cash", ErrorCodes.Required, "The identified cash is missing.")));
         }
 
+        // The suspense grain cannot see this account's payment ids; the pure ledger would have refused the cash on arrival.
+        if (Ledger.Payments.ContainsKey(cash.CashId) && !Ledger.UnallocatedCash.ContainsKey(cash.CashId))
+        {
+            return Task.FromResult(CommandResult.Refused(LedgerError.Of("cashId", ErrorCodes.DuplicatePayment,
+                $"Account '{GrainKey}' already has a payment '{cash.CashId}'; the cash needs another id before it can be posted here.")));
+        }
+
         // The rules identify cash against a ledger that holds both the suspense item and the account; the account keeps
         // its own copy of the item, so a retry finds it already identified here and decides to nothing.
         var known = Ledger.UnallocatedCash.ContainsKey(cash.CashId) ? Ledger

@@ -53,6 +53,14 @@ public sealed class UnallocatedCashGrainTests
         Assert.DoesNotContain(await suspense.List(), e => e.Payment.PaymentId == bounceId);
         Assert.Equal(ErrorCodes.PaymentReversed, (await suspense.Allocate(new IdentifyCash(bounceId, c), m)).Error!.Code);
 
+        // The queue cannot see account payment ids: cash carrying an id the account already uses is refused there, not merged.
+        await ledger.PayAsync(other, "SAME-ID-" + c, 10m, Jan5);
+        LedgerCluster.Accepted(await suspense.Receive(new ReceiveUnidentifiedCash(new Payment("SAME-ID-" + c, LedgerCluster.Usd(99m), Jan5, PaymentMethod.Card, [])), m));
+        var clash = await suspense.Allocate(new IdentifyCash("SAME-ID-" + c, other), m);
+        Assert.Equal(("cashId", ErrorCodes.DuplicatePayment), (clash.Error!.Field, clash.Error.Code));
+        Assert.Equal(10m, (await ledger.Account(other).GetLedger()).Payments["SAME-ID-" + c].Payment.Amount.Amount);
+        Assert.Contains(await suspense.List(), e => e.Payment.PaymentId == "SAME-ID-" + c);
+
         Assert.Empty(InvariantChecker.Check(await ledger.WholeLedgerAsync([c, other])));
     }
 }
