@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ArActors.Runtime.Events;
+using ArActors.Runtime.Timers;
 
 namespace ArActors.Grains.Accounts;
 
@@ -23,9 +24,24 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 {
     private const int HistoryPage = 500;
 
+    // How often an active account retries invoice pushes that failed, without waiting for the client's retry.
+    private static readonly TimeSpan RepairInterval = TimeSpan.FromMinutes(1);
+
+    private IGrainTimer? _repair;
+
     private LedgerState Ledger => state.State.Ledger;
 
     private AccountProfile? Profile => Ledger.Accounts.GetValueOrDefault(GrainKey);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!state.State.UnsyncedInvoices.IsEmpty)
+        {
+            StartRepair();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task<CommandResult> OpenAccount(OpenAccount command, CommandMeta meta) =>
         Handle(command, meta, command.Profile?.CustomerId, "profile.customerId", command.Profile?.TimeZone);
@@ -152,7 +168,16 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         }
 
         // Also on a retry that decided nothing: it is how a failed push to an invoice grain gets repaired.
-        await PushInvoicesAsync();
+        try
+        {
+            await PushInvoicesAsync();
+        }
+        catch
+        {
+            StartRepair();
+            throw;
+        }
+
         return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), AgingPolicy.Default));
     }
 
@@ -207,6 +232,18 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
             state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };
         }
+    }
+
+    private void StartRepair() => _repair ??= RegisterGrainTimer(RepairAsync, RepairInterval, RepairInterval);
+
+    private async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        await PushInvoicesAsync();
+        _repair?.Dispose();
+        _repair = null;
+
+        // Persist the emptied set so a later activation does not push again.
+        await state.WriteStateAsync(cancellationToken);
     }
 
     private async Task<List<LedgerEvent>> ReadHistoryAsync()

@@ -255,6 +255,27 @@ public sealed class AccountGrainTests
     }
 
     [Fact]
+    public async Task A_failed_push_is_also_repaired_by_the_account_itself_when_nobody_retries()
+    {
+        var store = new FaultyStore();
+        await using var ledger = await LedgerCluster.StartAsync(() => store);
+        var c = LedgerCluster.NewId("HEAL");
+        var account = await ledger.OpenAsync(c);
+        await ledger.IssueAsync(c, "INV-1", 100m, Jan5, Jan5.AddDays(30));
+
+        store.FailWritesOf = "invoice";
+        await Assert.ThrowsAsync<IOException>(() => account.CreditInvoice(new CreditInvoice("INV-1", "CN-1", LedgerCluster.Usd(30m), Jan5), LedgerCluster.Collector));
+        await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal((InvoiceStatus.Open, 100m), await InvoiceGrainState(ledger, c, "INV-1"));
+
+        store.FailWritesOf = null;
+        await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal((InvoiceStatus.PartiallyPaid, 70m), await InvoiceGrainState(ledger, c, "INV-1"));
+        await ledger.Cluster.RestartSiloAsync();
+        Assert.Equal((InvoiceStatus.PartiallyPaid, 70m), await InvoiceGrainState(ledger, c, "INV-1"));
+    }
+
+    [Fact]
     public async Task When_the_account_write_fails_nothing_is_published_and_the_retry_publishes_the_events_once()
     {
         var store = new FaultyStore();
