@@ -5,3 +5,4 @@ global using ArActors.Grains.Invoices;
 global using ArActors.Grains.Ledger;
 global using ArActors.Grains.Payments;
 global using ArActors.Grains.WriteOffs;
+global using ArActors.Runtime;

@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace ArActors.Grains.Invoices;
 
 /// <summary>How an invoice's due date follows from its issue date.</summary>
+// Account profiles (grain state) hold terms by their base type.
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(NetDays), "net")]
+[JsonDerivedType(typeof(EndOfMonthPlusDays), "eom")]
 public abstract record PaymentTerms
 {
     public abstract DateOnly DueDate(DateOnly issueDate);

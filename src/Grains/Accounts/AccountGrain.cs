@@ -1,0 +1,278 @@
+using System.Text.Json;
+using ArActors.Runtime.Events;
+using ArActors.Runtime.Timers;
+
+namespace ArActors.Grains.Accounts;
+
+/// <summary>
+/// What an account grain persists: its folded ledger slice (not the event list; the events are in the topic
+/// "account/{id}", committed in the same write), a change counter, and the invoices whose grains still need the latest
+/// snapshot (kept until a push succeeds, so a crash or a failed push is repaired by the next command or retry).
+/// </summary>
+public sealed record AccountGrainState
+{
+    public LedgerState Ledger { get; init; } = LedgerState.Empty;
+
+    public long Version { get; init; }
+
+    public ImmutableSortedSet<string> UnsyncedInvoices { get; init; } = ImmutableSortedSet<string>.Empty;
+}
+
+[GrainType("account")]
+public sealed class AccountGrain([PersistentState("account")] IPersistentState<AccountGrainState> state, IEventStream eventStream)
+    : Grain, IAccountGrain
+{
+    private const int HistoryPage = 500;
+
+    // How often an active account retries invoice pushes that failed, without waiting for the client's retry.
+    private static readonly TimeSpan RepairInterval = TimeSpan.FromMinutes(1);
+
+    private IGrainTimer? _repair;
+
+    private LedgerState Ledger => state.State.Ledger;
+
+    private AccountProfile? Profile => Ledger.Accounts.GetValueOrDefault(GrainKey);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!state.State.UnsyncedInvoices.IsEmpty)
+        {
+            StartRepair();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<CommandResult> OpenAccount(OpenAccount command, CommandMeta meta) =>
+        Handle(command, meta, command.Profile?.CustomerId, "profile.customerId", command.Profile?.TimeZone);
+
+    public Task<CommandResult> UpdateProfile(UpdateAccountProfile command, CommandMeta meta) =>
+        Handle(command, meta, command.Profile?.CustomerId, "profile.customerId");
+
+    public Task<CommandResult> ChangeStatus(ChangeAccountStatus command, CommandMeta meta) => Handle(command, meta, command.CustomerId, "customerId");
+
+    public Task<CommandResult> IssueInvoice(IssueInvoice command, CommandMeta meta) => Handle(command, meta, command.CustomerId, "customerId");
+
+    public Task<CommandResult> CancelInvoice(CancelInvoice command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> DisputeInvoice(DisputeInvoice command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> ResolveDispute(ResolveDispute command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> ReceivePayment(ReceivePayment command, CommandMeta meta) => Handle(command, meta, command.CustomerId, "customerId");
+
+    public Task<CommandResult> AllocatePayment(AllocatePayment command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> DeallocatePayment(DeallocatePayment command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> ReallocatePayment(ReallocatePayment command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> ReversePayment(ReversePayment command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> CreditInvoice(CreditInvoice command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> RequestWriteOff(RequestWriteOff command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> ApproveWriteOff(ApproveWriteOff command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> RejectWriteOff(RejectWriteOff command, CommandMeta meta) => Handle(command, meta);
+
+    public Task<CommandResult> PostIdentifiedCash(UnallocatedCash cash, CommandMeta meta)
+    {
+        if (cash?.Payment is null)
+        {
+            return Task.FromResult(CommandResult.Refused(LedgerError.Of("cash", ErrorCodes.Required, "The identified cash is missing.")));
+        }
+
+        // The suspense grain cannot see this account's payment ids; the pure ledger would have refused the cash on arrival.
+        if (Ledger.Payments.ContainsKey(cash.CashId) && !Ledger.UnallocatedCash.ContainsKey(cash.CashId))
+        {
+            return Task.FromResult(CommandResult.Refused(LedgerError.Of("cashId", ErrorCodes.DuplicatePayment,
+                $"Account '{GrainKey}' already has a payment '{cash.CashId}'; the cash needs another id before it can be posted here.")));
+        }
+
+        // The rules identify cash against a ledger that holds both the suspense item and the account; the account keeps
+        // its own copy of the item, so a retry finds it already identified here and decides to nothing.
+        var known = Ledger.UnallocatedCash.ContainsKey(cash.CashId) ? Ledger
+            : Ledger with { UnallocatedCash = Ledger.UnallocatedCash.SetItem(cash.CashId, cash with { IdentifiedAs = null }) };
+        return Handle(new IdentifyCash(cash.CashId, GrainKey), meta, ledger: known);
+    }
+
+    public Task<AccountProfile?> GetProfile() => Task.FromResult(Profile);
+
+    public Task<AccountSummary?> GetSummary() =>
+        Task.FromResult(Profile is { } profile ? AccountSummary.Compute(Ledger, GrainKey, Today(profile.TimeZone), AgingPolicy.Default) : null);
+
+    public async Task<AccountSummary?> GetSummaryAsOf(DateOnly asOf) =>
+        Profile is null ? null : AccountSummary.AsOf(await ReadHistoryAsync(), GrainKey, asOf, AgingPolicy.Default);
+
+    public Task<ImmutableArray<InvoiceSnapshot>> GetInvoices()
+    {
+        var today = Today(Profile?.TimeZone);
+        return Task.FromResult(Ledger.InvoicesOf(GrainKey)
+            .OrderBy(i => i.IssueDate).ThenBy(i => i.Number, StringComparer.Ordinal)
+            .Select(i => InvoiceSnapshot.Of(i, today, AgingPolicy.Default))
+            .ToImmutableArray());
+    }
+
+    public async Task<ImmutableArray<LedgerEvent>> GetHistory() => [.. await ReadHistoryAsync()];
+
+    public Task<LedgerState> GetLedger() => Task.FromResult(Ledger);
+
+    private async Task<CommandResult> Handle(
+        LedgerCommand command,
+        CommandMeta meta,
+        string? customerId = null,
+        string customerField = "customerId",
+        string? timeZone = null,
+        LedgerState? ledger = null)
+    {
+        if (command is null)
+        {
+            return CommandResult.Refused(LedgerError.Of("command", ErrorCodes.Required, "The command is missing."));
+        }
+
+        if (meta?.Actor is null)
+        {
+            return CommandResult.Refused(LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+        }
+
+        if (customerId is not null && customerId != GrainKey)
+        {
+            return CommandResult.Refused(LedgerError.Of(customerField, ErrorCodes.AccountMismatch,
+                $"The command names account '{customerId}' but was sent to account '{GrainKey}'."));
+        }
+
+        if (command is global::ArActors.Grains.Ledger.OpenAccount && GrainKey.Contains('/', StringComparison.Ordinal))
+        {
+            // The part of a key before the first '/' places a grain; invoice keys are "ACCOUNT/INVOICE".
+            return CommandResult.Refused(LedgerError.Of(customerField, ErrorCodes.Invalid, $"Customer id '{GrainKey}' may not contain '/'."));
+        }
+
+        if (command is not global::ArActors.Grains.Ledger.OpenAccount && Profile is null)
+        {
+            return CommandResult.Refused(LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var context = new CommandContext(meta.Actor, now, BusinessCalendar.Today(now, timeZone ?? Profile?.TimeZone), meta.Reason);
+        var outcome = LedgerRules.Handle(ledger ?? Ledger, command, context);
+        if (outcome.Refused)
+        {
+            return CommandResult.Refused(outcome.Error!);
+        }
+
+        if (!outcome.Events.IsEmpty)
+        {
+            await CommitAsync(outcome);
+        }
+
+        // Also on a retry that decided nothing: it is how a failed push to an invoice grain gets repaired.
+        try
+        {
+            await PushInvoicesAsync();
+        }
+        catch
+        {
+            StartRepair();
+            throw;
+        }
+
+        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), AgingPolicy.Default));
+    }
+
+    private async Task CommitAsync(LedgerOutcome outcome)
+    {
+        foreach (var @event in outcome.Events)
+        {
+            // Staged before the write, so the runtime commits them in the same transaction as the state.
+            Publish<LedgerEvent>(LedgerTopics.Ledger, @event.GetType().Name, @event);
+            Publish<LedgerEvent>(LedgerTopics.Account(GrainKey), @event.GetType().Name, @event);
+        }
+
+        var previous = state.State;
+        var touched = outcome.Events.OfType<InvoiceEvent>().Select(e => e.InvoiceNumber);
+
+        // Invoice grains age in the account's zone: a new zone moves every invoice's next boundary.
+        if (outcome.State.Accounts.GetValueOrDefault(GrainKey)?.TimeZone != Profile?.TimeZone && Profile is not null)
+        {
+            touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
+        }
+        state.State = previous with
+        {
+            Ledger = outcome.State,
+            Version = previous.Version + 1,
+            UnsyncedInvoices = previous.UnsyncedInvoices.Union(touched),
+        };
+
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Pushes each changed invoice to its grain. A failure propagates (the command's change is committed; the caller
+    /// retries, which decides to nothing and pushes again); the pending set is persisted with the next write.
+    /// </summary>
+    private async Task PushInvoicesAsync()
+    {
+        var zone = Profile?.TimeZone ?? "UTC";
+        foreach (var number in state.State.UnsyncedInvoices)
+        {
+            if (Ledger.Invoice(number) is { } invoice)
+            {
+                await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number)).Sync(new InvoiceSync(invoice, zone, state.State.Version));
+            }
+
+            state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };
+        }
+    }
+
+    private void StartRepair() => _repair ??= RegisterGrainTimer(RepairAsync, RepairInterval, RepairInterval);
+
+    private async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        await PushInvoicesAsync();
+        _repair?.Dispose();
+        _repair = null;
+
+        // Persist the emptied set so a later activation does not push again.
+        await state.WriteStateAsync(cancellationToken);
+    }
+
+    private async Task<List<LedgerEvent>> ReadHistoryAsync()
+    {
+        var options = ServiceProvider.GetService(typeof(Silo)) is Silo silo ? silo.SerializerOptions : new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var topic = LedgerTopics.Account(GrainKey);
+        var history = new List<LedgerEvent>();
+        for (long after = 0; ;)
+        {
+            var page = await eventStream.ReadAsync(topic, after, HistoryPage);
+            foreach (var stored in page)
+            {
+                // The topic also carries the invoice grains' aging notices; the ledger history is this grain's events.
+                if (stored.SourceGrainType == "account" && stored.SourceGrainKey == GrainKey)
+                {
+                    history.Add(JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, options)!);
+                }
+
+                after = stored.Sequence;
+            }
+
+            if (page.Count < HistoryPage)
+            {
+                return history;
+            }
+        }
+    }
+
+    private DateOnly Today(string? timeZone) => BusinessCalendar.Today(TimeProvider.GetUtcNow(), timeZone);
+
+    public static string InvoiceKey(string customerId, string invoiceNumber) => customerId + "/" + invoiceNumber;
+}

@@ -1,0 +1,116 @@
+namespace ArActors.Grains.Invoices;
+
+/// <summary>
+/// What an invoice grain persists: the invoice as its account last pushed it (with the account's change counter, so
+/// an older push never overwrites a newer one), the bucket it last announced, and the instant its reminder is due.
+/// </summary>
+public sealed record InvoiceGrainState
+{
+    public InvoiceState? Invoice { get; init; }
+
+    public string TimeZone { get; init; } = "UTC";
+
+    public long Version { get; init; }
+
+    public string? Bucket { get; init; }
+
+    public DateTimeOffset? ReminderDue { get; init; }
+}
+
+[GrainType("invoice")]
+public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<InvoiceGrainState> state) : Grain, IInvoiceGrain, IRemindable
+{
+    public const string AgingReminder = "aging";
+
+    // Only a safety net: every tick re-registers for the next boundary, so the period fires only if that failed.
+    private static readonly TimeSpan SafetyPeriod = TimeSpan.FromDays(1);
+
+    private static AgingPolicy Policy => AgingPolicy.Default;
+
+    public async Task<InvoiceSnapshot> Sync(InvoiceSync sync)
+    {
+        ArgumentNullException.ThrowIfNull(sync);
+        var expectedKey = AccountGrain.InvoiceKey(sync.Invoice.CustomerId, sync.Invoice.Number);
+        if (expectedKey != GrainKey)
+        {
+            throw new ArgumentException($"Invoice '{expectedKey}' was pushed to invoice grain '{GrainKey}'.", nameof(sync));
+        }
+
+        if (sync.Version >= state.State.Version)
+        {
+            await EvaluateAsync(state.State with { Invoice = sync.Invoice, TimeZone = sync.TimeZone, Version = sync.Version });
+        }
+
+        return Snapshot(state.State.Invoice!);
+    }
+
+    public Task<InvoiceSnapshot?> Get() => Task.FromResult(state.State.Invoice is { } invoice ? Snapshot(invoice) : null);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Duplicate or late ticks re-evaluate as of now: an unchanged bucket publishes and writes nothing.
+        if (reminderName == AgingReminder && state.State.Invoice is not null)
+        {
+            await EvaluateAsync(state.State);
+        }
+    }
+
+    /// <summary>Re-buckets as of today in the account's zone, announces a move once, and keeps the reminder on the next boundary.</summary>
+    private async Task EvaluateAsync(InvoiceGrainState next)
+    {
+        var invoice = next.Invoice!;
+        var now = TimeProvider.GetUtcNow();
+        var today = BusinessCalendar.Today(now, next.TimeZone);
+        if (invoice.IsOpen)
+        {
+            var bucket = invoice.Bucket(today, Policy).Name;
+            if (next.Bucket is { } announced && announced != bucket)
+            {
+                var moved = new InvoiceAgingBucketChanged(invoice.CustomerId, invoice.Number, announced, bucket, today, invoice.DaysPastDue(today), invoice.OpenAmount);
+                Publish(LedgerTopics.Ledger, moved);
+                Publish(LedgerTopics.Account(invoice.CustomerId), moved);
+            }
+
+            next = next with { Bucket = bucket };
+        }
+
+        // Compared as an instant: the same boundary date in a new time zone is another moment.
+        var due = invoice.NextAgingBoundary(today, Policy) is { } boundary ? BusinessCalendar.StartOfDay(boundary, next.TimeZone) : (DateTimeOffset?)null;
+        if (due != state.State.ReminderDue)
+        {
+            if (due is { } at)
+            {
+                await RegisterOrUpdateReminder(AgingReminder, at - now, SafetyPeriod);
+            }
+            else if (state.State.ReminderDue is not null)
+            {
+                await UnregisterReminder(AgingReminder);
+            }
+
+            next = next with { ReminderDue = due };
+        }
+
+        if (next != state.State)
+        {
+            var previous = state.State;
+            state.State = next;
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Keep memory equal to the store so the account's retried push finds the change still to be made.
+                state.State = previous;
+                throw;
+            }
+        }
+    }
+
+    /// <summary>An open invoice shows the bucket its reminders last set, not one recomputed on read.</summary>
+    private InvoiceSnapshot Snapshot(InvoiceState invoice)
+    {
+        var snapshot = InvoiceSnapshot.Of(invoice, BusinessCalendar.Today(TimeProvider.GetUtcNow(), state.State.TimeZone), Policy);
+        return invoice.IsOpen && state.State.Bucket is { } held ? snapshot with { AgingBucket = held } : snapshot;
+    }
+}
