@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ArActors.Runtime.Events;
+using ArActors.Runtime.Timers;
 
 namespace ArActors.Grains.Accounts;
 
@@ -23,9 +24,24 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 {
     private const int HistoryPage = 500;
 
+    // How often an active account retries invoice pushes that failed, without waiting for the client's retry.
+    private static readonly TimeSpan RepairInterval = TimeSpan.FromMinutes(1);
+
+    private IGrainTimer? _repair;
+
     private LedgerState Ledger => state.State.Ledger;
 
     private AccountProfile? Profile => Ledger.Accounts.GetValueOrDefault(GrainKey);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!state.State.UnsyncedInvoices.IsEmpty)
+        {
+            StartRepair();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task<CommandResult> OpenAccount(OpenAccount command, CommandMeta meta) =>
         Handle(command, meta, command.Profile?.CustomerId, "profile.customerId", command.Profile?.TimeZone);
@@ -66,6 +82,13 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         if (cash?.Payment is null)
         {
             return Task.FromResult(CommandResult.Refused(LedgerError.Of("cash", ErrorCodes.Required, "The identified cash is missing.")));
+        }
+
+        // The suspense grain cannot see this account's payment ids; the pure ledger would have refused the cash on arrival.
+        if (Ledger.Payments.ContainsKey(cash.CashId) && !Ledger.UnallocatedCash.ContainsKey(cash.CashId))
+        {
+            return Task.FromResult(CommandResult.Refused(LedgerError.Of("cashId", ErrorCodes.DuplicatePayment,
+                $"Account '{GrainKey}' already has a payment '{cash.CashId}'; the cash needs another id before it can be posted here.")));
         }
 
         // The rules identify cash against a ledger that holds both the suspense item and the account; the account keeps
@@ -120,6 +143,12 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
                 $"The command names account '{customerId}' but was sent to account '{GrainKey}'."));
         }
 
+        if (command is global::ArActors.Grains.Ledger.OpenAccount && GrainKey.Contains('/', StringComparison.Ordinal))
+        {
+            // The part of a key before the first '/' places a grain; invoice keys are "ACCOUNT/INVOICE".
+            return CommandResult.Refused(LedgerError.Of(customerField, ErrorCodes.Invalid, $"Customer id '{GrainKey}' may not contain '/'."));
+        }
+
         if (command is not global::ArActors.Grains.Ledger.OpenAccount && Profile is null)
         {
             return CommandResult.Refused(LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
@@ -139,7 +168,16 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         }
 
         // Also on a retry that decided nothing: it is how a failed push to an invoice grain gets repaired.
-        await PushInvoicesAsync();
+        try
+        {
+            await PushInvoicesAsync();
+        }
+        catch
+        {
+            StartRepair();
+            throw;
+        }
+
         return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), AgingPolicy.Default));
     }
 
@@ -154,6 +192,12 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         var previous = state.State;
         var touched = outcome.Events.OfType<InvoiceEvent>().Select(e => e.InvoiceNumber);
+
+        // Invoice grains age in the account's zone: a new zone moves every invoice's next boundary.
+        if (outcome.State.Accounts.GetValueOrDefault(GrainKey)?.TimeZone != Profile?.TimeZone && Profile is not null)
+        {
+            touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
+        }
         state.State = previous with
         {
             Ledger = outcome.State,
@@ -188,6 +232,18 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
             state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };
         }
+    }
+
+    private void StartRepair() => _repair ??= RegisterGrainTimer(RepairAsync, RepairInterval, RepairInterval);
+
+    private async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        await PushInvoicesAsync();
+        _repair?.Dispose();
+        _repair = null;
+
+        // Persist the emptied set so a later activation does not push again.
+        await state.WriteStateAsync(cancellationToken);
     }
 
     private async Task<List<LedgerEvent>> ReadHistoryAsync()

@@ -2,7 +2,7 @@ namespace ArActors.Grains.Invoices;
 
 /// <summary>
 /// What an invoice grain persists: the invoice as its account last pushed it (with the account's change counter, so
-/// an older push never overwrites a newer one), the bucket it last announced, and the boundary its reminder is set for.
+/// an older push never overwrites a newer one), the bucket it last announced, and the instant its reminder is due.
 /// </summary>
 public sealed record InvoiceGrainState
 {
@@ -14,7 +14,7 @@ public sealed record InvoiceGrainState
 
     public string? Bucket { get; init; }
 
-    public DateOnly? NextBoundary { get; init; }
+    public DateTimeOffset? ReminderDue { get; init; }
 }
 
 [GrainType("invoice")]
@@ -74,28 +74,43 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
             next = next with { Bucket = bucket };
         }
 
-        var boundary = invoice.NextAgingBoundary(today, Policy);
-        if (boundary != state.State.NextBoundary)
+        // Compared as an instant: the same boundary date in a new time zone is another moment.
+        var due = invoice.NextAgingBoundary(today, Policy) is { } boundary ? BusinessCalendar.StartOfDay(boundary, next.TimeZone) : (DateTimeOffset?)null;
+        if (due != state.State.ReminderDue)
         {
-            if (boundary is { } date)
+            if (due is { } at)
             {
-                await RegisterOrUpdateReminder(AgingReminder, BusinessCalendar.StartOfDay(date, next.TimeZone) - now, SafetyPeriod);
+                await RegisterOrUpdateReminder(AgingReminder, at - now, SafetyPeriod);
             }
-            else if (state.State.NextBoundary is not null)
+            else if (state.State.ReminderDue is not null)
             {
                 await UnregisterReminder(AgingReminder);
             }
 
-            next = next with { NextBoundary = boundary };
+            next = next with { ReminderDue = due };
         }
 
         if (next != state.State)
         {
+            var previous = state.State;
             state.State = next;
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Keep memory equal to the store so the account's retried push finds the change still to be made.
+                state.State = previous;
+                throw;
+            }
         }
     }
 
-    private InvoiceSnapshot Snapshot(InvoiceState invoice) =>
-        InvoiceSnapshot.Of(invoice, BusinessCalendar.Today(TimeProvider.GetUtcNow(), state.State.TimeZone), Policy);
+    /// <summary>An open invoice shows the bucket its reminders last set, not one recomputed on read.</summary>
+    private InvoiceSnapshot Snapshot(InvoiceState invoice)
+    {
+        var snapshot = InvoiceSnapshot.Of(invoice, BusinessCalendar.Today(TimeProvider.GetUtcNow(), state.State.TimeZone), Policy);
+        return invoice.IsOpen && state.State.Bucket is { } held ? snapshot with { AgingBucket = held } : snapshot;
+    }
 }

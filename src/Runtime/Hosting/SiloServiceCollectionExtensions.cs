@@ -50,6 +50,13 @@ public sealed class ArActorsSiloBuilder
     {
         StoreNames.Names.Add(storageName);
         Services.AddKeyedSingleton(storageName, store);
+        if (storageName == SiloOptions.DefaultStorageName)
+        {
+            // As an instance, not through the factory alias below: the container disposes what factories return, which
+            // would close a caller-owned store when the silo stops (a test cluster restart then found it disposed).
+            Services.TryAddSingleton(store);
+        }
+
         return this;
     }
 

@@ -23,7 +23,11 @@ internal sealed class ReminderService : IAsyncDisposable
     private ITimer? _dueTimer;
     private ITimer? _refreshTimer;
     private readonly Dictionary<(string Type, string Key, string Name), DateTimeOffset> _deliveredDuringScan = [];
-    private bool _moreBeyondCapacity;
+    // Set when the last scan stopped at capacity: the due time of the first row it could not hold. Entries due at or
+    // after it stay in the table for a later scan, so the window always holds the earliest due (short periods that come
+    // back inside the look-ahead would otherwise keep it full and starve rows that were due before them).
+    private DateTimeOffset? _windowEnd;
+    private bool _deferredDuringScan;
     private bool _scanning;
     private int _refillRequested;
     private bool _running;
@@ -80,6 +84,7 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _running = false;
+            _windowEnd = null;
             _dueTimer?.Dispose();
             _refreshTimer?.Dispose();
             _window.Clear();
@@ -133,7 +138,7 @@ internal sealed class ReminderService : IAsyncDisposable
                 return;
             }
 
-            if (entry.NextDue <= Clock.GetUtcNow() + _options.ReminderLookAhead)
+            if (FitsWindow(entry.NextDue))
             {
                 Hold(entry);
             }
@@ -196,6 +201,7 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _scanning = true;
+            _deferredDuringScan = false;
             _deliveredDuringScan.Clear();
         }
 
@@ -217,8 +223,8 @@ internal sealed class ReminderService : IAsyncDisposable
     {
         var horizon = Clock.GetUtcNow() + _options.ReminderLookAhead;
         ReminderEntry? after = null;
-        var truncated = false;
-        while (!truncated)
+        DateTimeOffset? truncatedAt = null;
+        while (truncatedAt is null)
         {
             lock (_lock)
             {
@@ -242,16 +248,32 @@ internal sealed class ReminderService : IAsyncDisposable
 
                     if (_window.Count >= _options.ReminderWindowCapacity)
                     {
-                        truncated = true;
+                        truncatedAt = entry.NextDue;
                         break;
                     }
 
                     Hold(entry);
                 }
 
-                _moreBeyondCapacity = truncated;
+                // The previous bound stays until this scan knows better: clearing it mid-scan would let deliveries re-hold
+                // their next occurrences ahead of rows this scan has not reached yet.
+                if (truncatedAt is not null)
+                {
+                    _windowEnd = truncatedAt;
+                }
+                else if (page.Count < _options.ReminderPageSize)
+                {
+                    _windowEnd = null;
+                    if (_deferredDuringScan)
+                    {
+                        // Kept out by the old bound while this scan passed where they now sit: read them again.
+                        Interlocked.Exchange(ref _refillRequested, 1);
+                    }
+                }
             }
 
+            // Rows already overdue (a burst beyond capacity, a catch-up) start now, not after the last page.
+            DeliverDue();
             if (page.Count < _options.ReminderPageSize)
             {
                 break;
@@ -259,6 +281,23 @@ internal sealed class ReminderService : IAsyncDisposable
 
             after = page[^1];
         }
+    }
+
+    /// <summary>Due within the look-ahead and, when the table holds more than fits, before the first row left out. Under the lock.</summary>
+    private bool FitsWindow(DateTimeOffset nextDue)
+    {
+        if (nextDue > Clock.GetUtcNow() + _options.ReminderLookAhead)
+        {
+            return false;
+        }
+
+        if (_windowEnd is { } end && nextDue >= end)
+        {
+            _deferredDuringScan |= _scanning;
+            return false;
+        }
+
+        return true;
     }
 
     private void Hold(ReminderEntry entry)
@@ -380,12 +419,13 @@ internal sealed class ReminderService : IAsyncDisposable
                     _deliveredDuringScan[key] = entry.NextDue;
                 }
 
-                if (advanced && next <= Clock.GetUtcNow() + _options.ReminderLookAhead)
+                if (advanced && FitsWindow(next))
                 {
                     Hold(entry with { NextDue = next });
                 }
 
-                refill = _moreBeyondCapacity && _window.Count <= _options.ReminderWindowCapacity / 2;
+                // A running scan already fills the slots freed meanwhile; asking again would only re-read the window.
+                refill = !_scanning && _windowEnd is not null && _window.Count <= _options.ReminderWindowCapacity / 2;
             }
 
             if (refill)

@@ -49,6 +49,9 @@ internal sealed class PersistentState<TState>(
     public async Task WriteStateAsync(CancellationToken cancellationToken = default)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(State, serializerOptions);
+        // Taken for good: if this write fails its events fail with it. Committing them later on their own would publish a
+        // change whose state was never stored (and a retried command would publish them twice); a grain that retries
+        // the write re-publishes.
         var events = activation.TakeStagedEvents();
         var started = Stopwatch.GetTimestamp();
         StateWriteResult result;
@@ -60,11 +63,6 @@ internal sealed class PersistentState<TState>(
         {
             // In-memory state is stale: drop this turn's events with the failed write and reload on the next call.
             activation.RequestDeactivation(DeactivationReason.StateConflict);
-            throw;
-        }
-        catch
-        {
-            activation.RestageEvents(events);
             throw;
         }
         finally

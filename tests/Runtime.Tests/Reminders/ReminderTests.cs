@@ -122,6 +122,42 @@ public sealed class ReminderTests
     }
 
     [Fact]
+    public async Task A_full_window_of_short_period_reminders_does_not_starve_the_due_ones_left_in_the_table()
+    {
+        // Twice the window capacity, all due at once with a period inside the look-ahead: delivered ones come back due
+        // a minute later and must not take the window from those still waiting since the first minute.
+        const int Count = 200;
+        const int Capacity = 100;
+        await using var cluster = await Clusters.StartAsync(o => o.ConfigureSilo += s =>
+        {
+            s.ReminderLookAhead = TimeSpan.FromMinutes(5);
+            s.ReminderPageSize = 30;
+            s.ReminderWindowCapacity = Capacity;
+        });
+        var prefix = Clusters.NewKey("starve");
+        var grainType = cluster.Silo.GetGrainId<IPagedReminderGrain>(prefix).Type;
+        var first = cluster.Clock.GetUtcNow().AddMinutes(1);
+        for (var i = 0; i < Count; i++)
+        {
+            var key = $"{prefix}-{i}";
+            await cluster.Store.UpsertAsync(new ReminderEntry(grainType, key, "minutely", GrainHash.OfGrainKey(key), first, TimeSpan.FromMinutes(1), first));
+        }
+
+        await cluster.RestartSiloAsync();
+        await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(3));
+
+        var mine = PagedReminderGrain.Ticks.Where(t => t.Key.Key.StartsWith(prefix + "-", StringComparison.Ordinal)).ToList();
+        foreach (var minute in new[] { first, first.AddMinutes(1), first.AddMinutes(2) })
+        {
+            Assert.Equal(Count, mine.Count(t => t.Key.Scheduled == minute));
+        }
+
+        Assert.All(mine, t => Assert.Equal(1, t.Value));
+        Assert.Equal(3 * Count, mine.Count);
+        Assert.InRange(cluster.Silo.PeakRemindersInMemory, 1, Capacity);
+    }
+
+    [Fact]
     public async Task Reminder_registered_inside_the_window_is_scheduled_without_waiting_for_a_page_load()
     {
         await using var cluster = await Clusters.StartAsync(o => o.ConfigureSilo += s =>
