@@ -1,8 +1,12 @@
 using ArActors.Api.Dashboard;
 using ArActors.Api.Hub;
 using ArActors.Api.Idempotency;
+using ArActors.Api.Imports;
+using ArActors.Api.Ledger;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
+using ArActors.Api.Webhooks;
+using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
@@ -11,6 +15,9 @@ builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
+builder.AddArActorsLedgerApi();
+builder.Services.AddArActorsImports();
+builder.AddArActorsWebhooks();
 builder.AddArActorsEvents();
 
 var app = builder.Build();
@@ -20,6 +27,10 @@ app.UseArActorsSecurity();
 app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
+app.MapLedgerApi();
+app.MapImportApi();
+app.MapWebhookApi();
+app.MapDemoApi();
 app.MapArActorsEvents();
 app.MapArActorsOpenApi();
 

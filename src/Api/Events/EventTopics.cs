@@ -39,15 +39,19 @@ public sealed class RoleOnlyAccountReadScope : IAccountReadScope
 }
 
 /// <summary>
-/// The topic rule: <c>announcements</c> (every role: notices for every dashboard), <c>ledger</c> (the whole book:
-/// manager, admin, integration), <c>account/{id}</c> (collector, team lead, manager, integration, admin, narrowed by
-/// <see cref="IAccountReadScope"/>). Anything else is unknown.
+/// The topic rule: <c>announcements</c> (every role: notices for every dashboard), <c>ledger</c> and <c>imports</c>
+/// (the whole book: manager, admin, integration), <c>account/{id}</c> (collector, team lead, manager, integration,
+/// admin, narrowed by <see cref="IAccountReadScope"/>), <c>collector/{id}</c> (that collector, managers, admins) and
+/// <c>portfolio/{id}</c> (the team lead whose team is that portfolio, managers, admins). Anything else is unknown.
 /// </summary>
 public sealed partial class EventTopics(IAccountReadScope accountScope)
 {
     public const string Announcements = "announcements";
     public const string Ledger = "ledger";
     public const string AccountPrefix = "account/";
+    public const string CollectorPrefix = "collector/";
+    public const string PortfolioPrefix = "portfolio/";
+    public const string Imports = "imports";
 
     private static readonly string[] LedgerReaders = [Roles.Manager, Roles.Admin, Roles.Integration];
     private static readonly string[] AccountReaders = [Roles.Collector, Roles.TeamLead, Roles.Manager, Roles.Integration, Roles.Admin];
@@ -63,8 +67,24 @@ public sealed partial class EventTopics(IAccountReadScope accountScope)
                 return new TopicDecision(TopicVerdict.Unknown, "A topic is required.");
             case Announcements:
                 return Roles.IsKnown(role) ? TopicDecision.Allowed : Forbidden(role, topic);
-            case Ledger:
+            case Ledger or Imports:
                 return LedgerReaders.Contains(role, StringComparer.Ordinal) ? TopicDecision.Allowed : Forbidden(role, topic);
+        }
+
+        // A collector's own accounts and a team's portfolio: the person themself, and managers and admins.
+        if (topic.StartsWith(CollectorPrefix, StringComparison.Ordinal) || topic.StartsWith(PortfolioPrefix, StringComparison.Ordinal))
+        {
+            var isCollectorTopic = topic.StartsWith(CollectorPrefix, StringComparison.Ordinal);
+            var id = topic[(isCollectorTopic ? CollectorPrefix.Length : PortfolioPrefix.Length)..];
+            if (!AccountIdShape().IsMatch(id))
+            {
+                return new TopicDecision(TopicVerdict.Unknown, "A collector or portfolio topic is collector/{id} or portfolio/{id}, the id 1-64 letters, digits, '.', '_' or '-'.");
+            }
+
+            var own = isCollectorTopic
+                ? role == Roles.Collector && id == user.FindFirstValue(ClaimTypes.NameIdentifier)
+                : role == Roles.TeamLead && id == user.FindFirstValue(ArActorsClaims.Team);
+            return own || role is Roles.Manager or Roles.Admin ? TopicDecision.Allowed : Forbidden(role, topic);
         }
 
         if (topic.StartsWith(AccountPrefix, StringComparison.Ordinal))
@@ -80,7 +100,7 @@ public sealed partial class EventTopics(IAccountReadScope accountScope)
                 : Forbidden(role, topic);
         }
 
-        return new TopicDecision(TopicVerdict.Unknown, $"Unknown topic '{Shorten(topic)}'; topics are '{Announcements}', '{Ledger}' and 'account/{{id}}'.");
+        return new TopicDecision(TopicVerdict.Unknown, $"Unknown topic '{Shorten(topic)}'; topics are '{Announcements}', '{Ledger}', '{Imports}', 'account/{{id}}', 'collector/{{id}}' and 'portfolio/{{id}}'.");
     }
 
     private static TopicDecision Forbidden(string role, string topic) =>

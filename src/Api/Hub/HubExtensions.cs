@@ -21,11 +21,12 @@ public static class HubExtensions
         return builder;
     }
 
-    /// <summary><c>GET /api/v1/events</c>, <c>POST /api/v1/announcements</c> and the hub at <c>/hubs/events</c>.</summary>
+    /// <summary><c>GET /api/v1/events</c>, <c>POST /api/v1/announcements</c>, the dashboards' hub at <c>/hubs/collections</c> and the topic hub at <c>/hubs/events</c>.</summary>
     public static WebApplication MapArActorsEvents(this WebApplication app)
     {
         app.MapEventsApi();
         app.MapHub<EventsHub>(EventsHub.Path).RequireAuthorization();
+        app.MapHub<CollectionsHub>(CollectionsHub.Path).RequireAuthorization();
         return app;
     }
 }

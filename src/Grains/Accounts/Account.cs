@@ -96,6 +96,7 @@ public sealed record AccountProfile(
         return null;
     }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public Money CreditLimitMoney => new(CreditLimit, Currency);
 }
 

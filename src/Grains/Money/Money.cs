@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace ArActors.Grains;
 
@@ -49,8 +50,10 @@ public sealed record Money
         return new Money(amount, currency!);
     }
 
+    [JsonIgnore]
     public bool IsPositive => Amount > 0m;
 
+    [JsonIgnore]
     public bool IsZero => Amount == 0m;
 
     public Money Add(Money other) => new(Amount + Same(other, "add").Amount, Currency);

@@ -24,6 +24,10 @@ public sealed class ArActorsOptions
     /// <summary>Fill an empty store with a generated portfolio (also <c>--demo</c> or <c>ARACTORS_DEMO=1</c>).</summary>
     public bool Demo { get; set; }
 
+    /// <summary>How many accounts demo mode generates.</summary>
+    [Range(0, 200_000)]
+    public int DemoAccounts { get; set; } = 3000;
+
     /// <summary>Seconds a start-up store check may take before the process gives up with a clear message.</summary>
     [Range(1, 300)]
     public int StartupCheckSeconds { get; set; } = 10;

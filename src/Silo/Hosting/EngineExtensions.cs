@@ -3,6 +3,7 @@ using ArActors.Runtime;
 using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
 using ArActors.Runtime.Storage.Sqlite;
+using ArActors.Silo.Demo;
 
 namespace ArActors.Silo.Hosting;
 
@@ -22,6 +23,10 @@ public static class EngineExtensions
             .AddStore(SiloOptions.DefaultStorageName, OpenStore)
             .Configure(siloSection.Bind));
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HostingExtensions.ReadyTag]);
+
+        // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on.
+        builder.Services.AddSingleton<DemoSeeder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoSeeder>());
         return builder;
     }
 

@@ -30,6 +30,21 @@ public sealed class OpenApiDocumentTests : IDisposable
     }
 
     [Fact]
+    public async Task Posts_that_create_or_move_money_document_the_idempotency_key_and_reads_do_not()
+    {
+        using var client = _factory.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+
+        var paths = document.RootElement.GetProperty("paths");
+        var payment = paths.GetProperty("/api/v1/accounts/{customerId}/payments").GetProperty("post");
+        Assert.Contains(payment.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
+        Assert.True(payment.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        var read = paths.GetProperty("/api/v1/accounts/{customerId}").GetProperty("get");
+        Assert.DoesNotContain(read.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+    }
+
+    [Fact]
     public async Task Swagger_ui_is_served_and_points_at_the_document()
     {
         using var client = _factory.CreateClient();

@@ -1,0 +1,112 @@
+using ArActors.Grains;
+using ArActors.Grains.Accounts;
+using ArActors.Grains.Invoices;
+using ArActors.Grains.Ledger;
+using ArActors.Runtime;
+using ArActors.Silo.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ArActors.Silo.Demo;
+
+/// <summary>
+/// In demo mode, fills the store with the generated portfolio through the account grains (the same path as the API),
+/// in the background once the silo runs. Every command carries its ids, so a restart that finds the portfolio
+/// partly seeded completes it without duplicating anything; a store that already holds it is left alone.
+/// </summary>
+public sealed partial class DemoSeeder(
+    IGrainFactory grains,
+    IOptions<ArActorsOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DemoSeeder> logger) : BackgroundService
+{
+    public const int Seed = 20261122;
+
+    private static readonly CommandMeta Meta = CommandMeta.System("demo portfolio");
+
+    private readonly TaskCompletionSource<int> _seeded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with the number of accounts once the portfolio is in the store.</summary>
+    public Task<int> Seeded => _seeded.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Demo)
+        {
+            return;
+        }
+
+        try
+        {
+            var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+            var portfolio = DemoPortfolio.Generate(Seed, settings.DemoAccounts, today);
+            if (portfolio.Count > 0 && await grains.GetGrain<IAccountGrain>(portfolio[^1].Profile.CustomerId).GetProfile() is not null)
+            {
+                LogAlreadySeeded(logger, portfolio.Count);
+                _seeded.TrySetResult(portfolio.Count);
+                return;
+            }
+
+            LogSeeding(logger, portfolio.Count);
+            var done = 0;
+            await Parallel.ForEachAsync(portfolio, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken }, async (account, _) =>
+            {
+                await SeedAsync(account);
+                if (Interlocked.Increment(ref done) % 500 == 0)
+                {
+                    LogProgress(logger, done, portfolio.Count);
+                }
+            });
+            LogSeeded(logger, portfolio.Count);
+            _seeded.TrySetResult(portfolio.Count);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _seeded.TrySetCanceled(stoppingToken);
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e);
+            _seeded.TrySetException(e);
+        }
+    }
+
+    private async Task SeedAsync(DemoAccount demo)
+    {
+        var account = grains.GetGrain<IAccountGrain>(demo.Profile.CustomerId);
+        Check(await account.OpenAccount(new OpenAccount(demo.Profile), Meta), demo.Profile.CustomerId);
+        foreach (var invoice in demo.Invoices)
+        {
+            Check(await account.IssueInvoice(invoice, Meta), invoice.InvoiceNumber);
+        }
+
+        foreach (var payment in demo.Payments)
+        {
+            Check(await account.ReceivePayment(new ReceivePayment(demo.Profile.CustomerId, payment), Meta), payment.PaymentId);
+        }
+    }
+
+    /// <summary>A refusal other than "already there" means the generator and the rules disagree: stop loudly.</summary>
+    private static void Check(CommandResult result, string what)
+    {
+        if (!result.Accepted && result.Error!.Code is not (ErrorCodes.DuplicateAccount or ErrorCodes.DuplicateInvoiceNumber or ErrorCodes.DuplicatePayment))
+        {
+            throw new InvalidOperationException($"The demo portfolio could not be seeded: {what} was refused: {result.Error}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo mode: seeding {Accounts} generated accounts")]
+    private static partial void LogSeeding(ILogger logger, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo mode: {Done} of {Accounts} accounts seeded")]
+    private static partial void LogProgress(ILogger logger, int done, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo mode: the portfolio of {Accounts} accounts is ready")]
+    private static partial void LogSeeded(ILogger logger, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo mode: the store already holds the demo portfolio ({Accounts} accounts)")]
+    private static partial void LogAlreadySeeded(ILogger logger, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Demo mode: seeding failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
