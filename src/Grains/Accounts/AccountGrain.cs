@@ -183,18 +183,26 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     private async Task CommitAsync(LedgerOutcome outcome)
     {
+        // A reassignment is seen by the old owners (the account leaves them) and by the new ones.
+        var owners = LedgerTopics.Owners(Profile).Union(LedgerTopics.Owners(outcome.State.Accounts.GetValueOrDefault(GrainKey)), StringComparer.Ordinal).ToList();
         foreach (var @event in outcome.Events)
         {
             // Staged before the write, so the runtime commits them in the same transaction as the state.
             Publish<LedgerEvent>(LedgerTopics.Ledger, @event.GetType().Name, @event);
             Publish<LedgerEvent>(LedgerTopics.Account(GrainKey), @event.GetType().Name, @event);
+            foreach (var owner in owners)
+            {
+                Publish<LedgerEvent>(owner, @event.GetType().Name, @event);
+            }
         }
 
         var previous = state.State;
         var touched = outcome.Events.OfType<InvoiceEvent>().Select(e => e.InvoiceNumber);
 
-        // Invoice grains age in the account's zone: a new zone moves every invoice's next boundary.
-        if (outcome.State.Accounts.GetValueOrDefault(GrainKey)?.TimeZone != Profile?.TimeZone && Profile is not null)
+        // Invoice grains age in the account's zone and announce to its owners: a new zone moves every invoice's next
+        // boundary, a new collector or portfolio changes where their bucket moves are announced.
+        var next = outcome.State.Accounts.GetValueOrDefault(GrainKey);
+        if (Profile is not null && (next?.TimeZone != Profile.TimeZone || !LedgerTopics.Owners(next).SequenceEqual(LedgerTopics.Owners(Profile))))
         {
             touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
         }
@@ -227,7 +235,8 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         {
             if (Ledger.Invoice(number) is { } invoice)
             {
-                await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number)).Sync(new InvoiceSync(invoice, zone, state.State.Version));
+                await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number))
+                    .Sync(new InvoiceSync(invoice, zone, state.State.Version, [.. LedgerTopics.Owners(Profile)]));
             }
 
             state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };

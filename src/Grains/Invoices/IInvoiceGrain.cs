@@ -15,8 +15,8 @@ public interface IInvoiceGrain : IGrainWithStringKey
     Task<InvoiceSnapshot?> Get();
 }
 
-/// <summary>The invoice as its account committed it, with the account's time zone and the account's change counter.</summary>
-public sealed record InvoiceSync(InvoiceState Invoice, string TimeZone, long Version);
+/// <summary>The invoice as its account committed it, with the account's time zone, change counter and owner topics (collector, portfolio).</summary>
+public sealed record InvoiceSync(InvoiceState Invoice, string TimeZone, long Version, IReadOnlyList<string>? OwnerTopics = null);
 
 /// <summary>What an invoice shows: its data, status, open amount and aging as of <see cref="AsOf"/>.</summary>
 public sealed record InvoiceSnapshot(

@@ -15,6 +15,9 @@ public sealed record InvoiceGrainState
     public string? Bucket { get; init; }
 
     public DateTimeOffset? ReminderDue { get; init; }
+
+    /// <summary>Where bucket moves are announced besides the ledger and account topics (the account's collector and portfolio).</summary>
+    public IReadOnlyList<string> OwnerTopics { get; init; } = [];
 }
 
 [GrainType("invoice")]
@@ -38,7 +41,7 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
         if (sync.Version >= state.State.Version)
         {
-            await EvaluateAsync(state.State with { Invoice = sync.Invoice, TimeZone = sync.TimeZone, Version = sync.Version });
+            await EvaluateAsync(state.State with { Invoice = sync.Invoice, TimeZone = sync.TimeZone, Version = sync.Version, OwnerTopics = sync.OwnerTopics ?? [] });
         }
 
         return Snapshot(state.State.Invoice!);
@@ -69,6 +72,10 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
                 var moved = new InvoiceAgingBucketChanged(invoice.CustomerId, invoice.Number, announced, bucket, today, invoice.DaysPastDue(today), invoice.OpenAmount);
                 Publish(LedgerTopics.Ledger, moved);
                 Publish(LedgerTopics.Account(invoice.CustomerId), moved);
+                foreach (var owner in next.OwnerTopics)
+                {
+                    Publish(owner, moved);
+                }
             }
 
             next = next with { Bucket = bucket };

@@ -26,4 +26,16 @@ public static class LedgerTopics
     public const string Ledger = "ledger";
 
     public static string Account(string customerId) => "account/" + customerId;
+
+    /// <summary>Every change to the accounts assigned to a collector (what that collector's dashboard follows).</summary>
+    public static string Collector(string collectorId) => "collector/" + collectorId;
+
+    /// <summary>Every change to the accounts of a portfolio (what its team lead's dashboard follows).</summary>
+    public static string Portfolio(string portfolio) => "portfolio/" + portfolio;
+
+    /// <summary>The owner topics of an account: its collector's and its portfolio's.</summary>
+    public static IEnumerable<string> Owners(AccountProfile? profile) =>
+        profile is null
+            ? []
+            : profile.AssignedCollector is { } collector ? [Collector(collector), Portfolio(profile.Portfolio)] : [Portfolio(profile.Portfolio)];
 }
