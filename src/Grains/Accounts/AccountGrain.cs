@@ -24,6 +24,9 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 {
     private const int HistoryPage = 500;
 
+    /// <summary>The engine's aging buckets and basis (configuration <c>ArActors:Aging</c>), the default ones when none is registered.</summary>
+    private AgingPolicy Policy => ServiceProvider.GetService(typeof(AgingPolicy)) as AgingPolicy ?? AgingPolicy.Default;
+
     // How often an active account retries invoice pushes that failed, without waiting for the client's retry.
     private static readonly TimeSpan RepairInterval = TimeSpan.FromMinutes(1);
 
@@ -101,17 +104,17 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     public Task<AccountProfile?> GetProfile() => Task.FromResult(Profile);
 
     public Task<AccountSummary?> GetSummary() =>
-        Task.FromResult(Profile is { } profile ? AccountSummary.Compute(Ledger, GrainKey, Today(profile.TimeZone), AgingPolicy.Default) : null);
+        Task.FromResult(Profile is { } profile ? AccountSummary.Compute(Ledger, GrainKey, Today(profile.TimeZone), Policy) : null);
 
     public async Task<AccountSummary?> GetSummaryAsOf(DateOnly asOf) =>
-        Profile is null ? null : AccountSummary.AsOf(await ReadHistoryAsync(), GrainKey, asOf, AgingPolicy.Default);
+        Profile is null ? null : AccountSummary.AsOf(await ReadHistoryAsync(), GrainKey, asOf, Policy);
 
     public Task<ImmutableArray<InvoiceSnapshot>> GetInvoices()
     {
         var today = Today(Profile?.TimeZone);
         return Task.FromResult(Ledger.InvoicesOf(GrainKey)
             .OrderBy(i => i.IssueDate).ThenBy(i => i.Number, StringComparer.Ordinal)
-            .Select(i => InvoiceSnapshot.Of(i, today, AgingPolicy.Default))
+            .Select(i => InvoiceSnapshot.Of(i, today, Policy))
             .ToImmutableArray());
     }
 
@@ -178,7 +181,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             throw;
         }
 
-        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), AgingPolicy.Default));
+        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), Policy));
     }
 
     private async Task CommitAsync(LedgerOutcome outcome)

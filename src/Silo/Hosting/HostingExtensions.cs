@@ -51,6 +51,16 @@ public static class HostingExtensions
             return false;
         }
 
+        try
+        {
+            app.Services.GetRequiredService<ArActors.Grains.Aging.AgingPolicy>();
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: invalid aging buckets in section '{AgingOptions.SectionName}': {ex.Message}");
+            return false;
+        }
+
         if (options.Role != HostRole.Combined)
         {
             await Console.Error.WriteLineAsync($"ArActors cannot start: ArActors:Role '{options.Role}' needs the cluster, which this build does not have yet; use Combined.");
