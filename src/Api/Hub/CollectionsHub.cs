@@ -35,7 +35,7 @@ public sealed class CollectionsHub(EventFanout fanout, IHubContext<CollectionsHu
 
     public override async Task OnConnectedAsync()
     {
-        var subscriber = new Subscriber(Context, hubContext);
+        var subscriber = new HubClientSubscriber<CollectionsHub>(Context, hubContext);
         var joined = new List<SubscribeResult>();
         foreach (var topic in TopicsFor(Context.User!))
         {
@@ -59,28 +59,8 @@ public sealed class CollectionsHub(EventFanout fanout, IHubContext<CollectionsHu
             throw new HubException("afterSequence must be 0 or more: the last sequence this client has seen.");
         }
 
-        return new SubscribeResult(topic, await fanout.SubscribeAsync(new Subscriber(Context, hubContext), topic, afterSequence, Context.ConnectionAborted));
+        return new SubscribeResult(topic, await fanout.SubscribeAsync(new HubClientSubscriber<CollectionsHub>(Context, hubContext), topic, afterSequence, Context.ConnectionAborted));
     }
 
     public override Task OnDisconnectedAsync(Exception? exception) => fanout.RemoveSubscriberAsync(Context.ConnectionId);
-
-    private sealed class Subscriber(HubCallerContext connection, IHubContext<CollectionsHub> hubContext) : IEventSubscriber
-    {
-        public string Id => connection.ConnectionId;
-
-        public Task SendAsync(EventMessage message, CancellationToken cancellationToken) =>
-            hubContext.Clients.Client(connection.ConnectionId).SendAsync(EventsHubMessages.Event, message, cancellationToken);
-
-        public async Task ResyncAndCloseAsync(ResyncRequired message, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await hubContext.Clients.Client(connection.ConnectionId).SendAsync(EventsHubMessages.Resync, message, cancellationToken);
-            }
-            finally
-            {
-                connection.Abort();
-            }
-        }
-    }
 }
