@@ -122,6 +122,8 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     public Task<LedgerState> GetLedger() => Task.FromResult(Ledger);
 
+    public Task<long> GetVersion() => Task.FromResult(state.State.Version);
+
     private async Task<CommandResult> Handle(
         LedgerCommand command,
         CommandMeta meta,
@@ -138,6 +140,12 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         if (meta?.Actor is null)
         {
             return CommandResult.Refused(LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+        }
+
+        if (meta.IfVersion is { } seen && seen != state.State.Version)
+        {
+            return CommandResult.Refused(LedgerError.Of("If-Match", ErrorCodes.VersionMismatch,
+                $"The account changed since version {seen}; it is at version {state.State.Version}. Read it again and retry."));
         }
 
         if (customerId is not null && customerId != GrainKey)
@@ -181,7 +189,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             throw;
         }
 
-        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), Policy));
+        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), Policy)) with { Version = state.State.Version };
     }
 
     private async Task CommitAsync(LedgerOutcome outcome)
