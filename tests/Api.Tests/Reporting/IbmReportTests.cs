@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 using ArActors.Api.Security;
 using ArActors.Api.Tests.Ledger;
 using ArActors.Grains.Ledger;
+using ArActors.Grains.Reporting;
 using ArActors.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -170,6 +171,17 @@ public sealed class IbmReportTests(IbmReportingHost fixture, ITestOutputHelper o
         var mae = backtest.GetProperty("meanAbsoluteError").GetDecimal();
         Assert.True(mae > 0m, "a pooled roll-rate model does not fit real history exactly");
         output.WriteLine($"roll-rate backtest from {report.GetProperty("from")}: {backtest}");
+
+        // The same model backtested on month-end snapshots built here from the raw rows (2012 fit, 2013 test).
+        var snapshots = MonthEnds().Select(end =>
+        {
+            var open = fixture.Rows.Where(r => r.Issued <= end && r.Settled > end).ToList();
+            return new AgingBreakdown(end, Buckets.Select((b, i) => open.Where(r => Math.Max(0, end.DayNumber - r.Due.DayNumber) is var d && d >= b.Min && d <= b.Max).ToList())
+                .Select((inBucket, i) => new BucketBalance(AgingFigures.DefaultBuckets[i].Label, inBucket.Sum(r => r.Amount), inBucket.Count)).ToList());
+        }).ToList();
+        var independent = RollRate.Backtest(snapshots, 12);
+        Assert.Equal(independent.MeanAbsoluteError, mae);
+        Assert.Equal(independent.MeanAbsolutePercentError, backtest.GetProperty("meanAbsolutePercentError").GetDecimal());
 
         var asOf = new DateOnly(2013, 6, 30);
         var cash = (await Get(Manager, $"/api/v1/reports/forecast/cash?asOf={asOf:yyyy-MM-dd}")).GetProperty("report");
