@@ -11,11 +11,12 @@ using ArActors.Runtime.Storage;
 using ArActors.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace ArActors.Api.Tests.Reporting;
 
 /// <summary>The projection on PostgreSQL: a restart resumes at the stored cursor without counting twice; lag is visible; KPI pushes are debounced.</summary>
-public sealed class ProjectionRestartTests(LedgerApiHost host) : IClassFixture<LedgerApiHost>
+public sealed class ProjectionRestartTests(LedgerApiHost host, ITestOutputHelper output) : IClassFixture<LedgerApiHost>
 {
     private static readonly ExchangeRates Usd = new("USD", []);
 
@@ -64,6 +65,7 @@ public sealed class ProjectionRestartTests(LedgerApiHost host) : IClassFixture<L
             Assert.Equal(rows.Count, restarted.State.Invoices.Count);
             var stored = await store.ReadStateAsync(ReportingProjector.StateId);
             Assert.Equal(last, JsonSerializer.Deserialize<JsonElement>(stored!.Payload.Span).GetProperty("cursor").GetInt64());
+            output.WriteLine($"state row: {stored.Payload.Length:N0} bytes for {rows.Count} invoices and {restarted.State.Totals.Count} totals");
         }
         finally
         {
