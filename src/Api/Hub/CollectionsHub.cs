@@ -22,13 +22,13 @@ public sealed class CollectionsHub(EventFanout fanout, IHubContext<CollectionsHu
 
     /// <summary>
     /// A collector follows their own accounts and announcements; a team lead their team's portfolio and announcements;
-    /// managers and admins the whole ledger, imports and announcements; integrations the ledger and imports.
+    /// managers and admins the whole ledger, imports, KPI snapshots and announcements; integrations the ledger and imports.
     /// </summary>
     public static IReadOnlyList<string> TopicsFor(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) switch
     {
         Roles.Collector when user.FindFirstValue(ClaimTypes.NameIdentifier) is { } id => [EventTopics.CollectorPrefix + id, EventTopics.Announcements],
         Roles.TeamLead when user.FindFirstValue(ArActorsClaims.Team) is { } team => [EventTopics.PortfolioPrefix + team, EventTopics.Announcements],
-        Roles.Manager or Roles.Admin => [EventTopics.Ledger, EventTopics.Imports, EventTopics.Announcements],
+        Roles.Manager or Roles.Admin => [EventTopics.Ledger, EventTopics.Imports, EventTopics.Kpi, EventTopics.Announcements],
         Roles.Integration => [EventTopics.Ledger, EventTopics.Imports],
         _ => [EventTopics.Announcements],
     };
