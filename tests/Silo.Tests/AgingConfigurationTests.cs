@@ -51,6 +51,34 @@ public sealed class AgingConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_aging_report_buckets_by_the_configured_buckets_too()
+    {
+        await using var engine = Engine(
+            ("ArActors:Auth:SigningKey", Convert.ToBase64String(new byte[32])),
+            ("ArActors:Aging:Buckets:0:Name", "Current"), ("ArActors:Aging:Buckets:0:MaxDays", "0"),
+            ("ArActors:Aging:Buckets:1:Name", "1-15"), ("ArActors:Aging:Buckets:1:MaxDays", "15"),
+            ("ArActors:Aging:Buckets:2:Name", "16+"));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await SummaryWithOneInvoice(engine, today.AddDays(-50));
+        using var client = engine.CreateClient();
+        var token = engine.Services.GetRequiredService<ArActors.Api.Security.SignedTokens>()
+            .Issue(new ArActors.Api.Security.UserIdentity("m-1", "Manager", ArActors.Api.Security.Roles.Manager, null), TimeSpan.FromHours(1));
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        System.Text.Json.JsonElement report;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            report = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, $"/api/v1/reports/aging?asOf={today:yyyy-MM-dd}");
+        }
+        while (report.GetProperty("projection").GetProperty("lag").GetInt64() > 0 && DateTime.UtcNow < deadline && await Task.Delay(100).ContinueWith(_ => true));
+
+        var buckets = report.GetProperty("rows")[0].GetProperty("buckets").EnumerateArray().ToList();
+        Assert.Equal(["Current", "1-15", "16+"], buckets.Select(b => b.GetProperty("label").GetString()));
+        Assert.Equal(500m, buckets[2].GetProperty("amount").GetDecimal());
+    }
+
+    [Fact]
     public async Task The_invoice_date_basis_ages_from_the_issue_date()
     {
         await using var engine = Engine(("ArActors:Aging:Basis", "InvoiceDate"));

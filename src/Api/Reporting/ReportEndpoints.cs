@@ -75,10 +75,12 @@ public static class ReportEndpoints
         var lag = await LagAsync(state, store, http.RequestAborted);
         return await Answer(http, lag, () =>
         {
-            var rows = Scope(http.User, ReportFigures.Aging(state, by!, asOf!.Value, options.Value.ExchangeRates()), r => r.Group);
+            // The engine's configured buckets (ArActors:Aging), so the report and the account views bucket alike.
+            var buckets = http.RequestServices.GetService<ArActors.Grains.Aging.AgingPolicy>() is { } policy ? AgingFigures.BucketsOf(policy) : AgingFigures.DefaultBuckets;
+            var rows = Scope(http.User, ReportFigures.Aging(state, by!, asOf!.Value, options.Value.ExchangeRates(), buckets), r => r.Group);
             return query.WantsCsv
                 ? Csv(
-                    ["group", .. AgingFigures.DefaultBuckets.Select(b => b.Label), "total", "pastDue", "pastDuePercent"],
+                    ["group", .. buckets.Select(b => b.Label), "total", "pastDue", "pastDuePercent"],
                     rows.Select(r => (IReadOnlyList<object?>)[r.Group, .. r.Buckets.Select(b => (object?)b.Amount), r.Total, r.PastDue, r.PastDuePercent]))
                 : TypedResults.Ok(new AgingReport(asOf!.Value, by!, options.Value.ReportingCurrency, rows, lag));
         });

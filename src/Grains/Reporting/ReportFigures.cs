@@ -32,11 +32,11 @@ public sealed record CashForecastReport(CashForecastResult Forecast, CashForecas
 /// </summary>
 public static class ReportFigures
 {
-    public static IReadOnlyList<AgingRow> Aging(ReportingState state, string dimension, DateOnly asOf, ExchangeRates rates) =>
+    public static IReadOnlyList<AgingRow> Aging(ReportingState state, string dimension, DateOnly asOf, ExchangeRates rates, IReadOnlyList<AgingBucket>? agingBuckets = null) =>
         Rows(state, dimension, totals =>
         {
-            var restated = totals.Select(t => Restate(t.Aging(asOf), t.Currency, asOf, rates)).ToList();
-            var buckets = AgingFigures.DefaultBuckets
+            var restated = totals.Select(t => Restate(t.Aging(asOf, agingBuckets), t.Currency, asOf, rates)).ToList();
+            var buckets = (agingBuckets ?? AgingFigures.DefaultBuckets)
                 .Select((b, i) => new BucketBalance(b.Label, restated.Sum(r => r.Buckets[i].Amount), restated.Sum(r => r.Buckets[i].Count)))
                 .ToList();
             var breakdown = new AgingBreakdown(asOf, buckets);
