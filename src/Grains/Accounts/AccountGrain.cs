@@ -200,9 +200,11 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         var touched = outcome.Events.OfType<InvoiceEvent>().Select(e => e.InvoiceNumber);
 
         // Invoice grains age in the account's zone and announce to its owners: a new zone moves every invoice's next
-        // boundary, a new collector or portfolio changes where their bucket moves are announced.
+        // boundary, a new collector or portfolio changes where their bucket moves are announced, a new segment or
+        // contacts change their ladder and its recipients.
         var next = outcome.State.Accounts.GetValueOrDefault(GrainKey);
-        if (Profile is not null && (next?.TimeZone != Profile.TimeZone || !LedgerTopics.Owners(next).SequenceEqual(LedgerTopics.Owners(Profile))))
+        if (Profile is not null && (next?.TimeZone != Profile.TimeZone || !LedgerTopics.Owners(next).SequenceEqual(LedgerTopics.Owners(Profile))
+            || next?.Segment != Profile.Segment || !next.Contacts.SequenceEqual(Profile.Contacts)))
         {
             touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
         }
@@ -236,7 +238,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             if (Ledger.Invoice(number) is { } invoice)
             {
                 await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number))
-                    .Sync(new InvoiceSync(invoice, zone, state.State.Version, [.. LedgerTopics.Owners(Profile)]));
+                    .Sync(new InvoiceSync(invoice, zone, state.State.Version, [.. LedgerTopics.Owners(Profile)], Profile));
             }
 
             state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };
