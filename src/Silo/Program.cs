@@ -6,6 +6,7 @@ using ArActors.Api.Ledger;
 using ArActors.Api.OpenApi;
 using ArActors.Api.Security;
 using ArActors.Api.Webhooks;
+using ArActors.Api.Workflow;
 using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
 
@@ -28,6 +29,7 @@ app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
 app.MapLedgerApi();
+app.MapWorkflowApi();
 app.MapImportApi();
 app.MapWebhookApi();
 app.MapDemoApi();
