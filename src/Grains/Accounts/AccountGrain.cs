@@ -16,6 +16,9 @@ public sealed record AccountGrainState
     public long Version { get; init; }
 
     public ImmutableSortedSet<string> UnsyncedInvoices { get; init; } = ImmutableSortedSet<string>.Empty;
+
+    /// <summary>Collectors whose worklist has not yet heard of the latest change (the assigned one, and the previous one after a reassignment).</summary>
+    public ImmutableSortedSet<string> UnsyncedQueues { get; init; } = ImmutableSortedSet<string>.Empty;
 }
 
 [GrainType("account")]
@@ -35,7 +38,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.UnsyncedInvoices.IsEmpty)
+        if (!state.State.UnsyncedInvoices.IsEmpty || !state.State.UnsyncedQueues.IsEmpty)
         {
             StartRepair();
         }
@@ -171,6 +174,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         try
         {
             await PushInvoicesAsync();
+            await PushQueuesAsync();
         }
         catch
         {
@@ -213,6 +217,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             Ledger = outcome.State,
             Version = previous.Version + 1,
             UnsyncedInvoices = previous.UnsyncedInvoices.Union(touched),
+            UnsyncedQueues = previous.UnsyncedQueues.Union(new[] { Profile?.AssignedCollector, next?.AssignedCollector }.OfType<string>()),
         };
 
         try
@@ -245,11 +250,36 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         }
     }
 
+    /// <summary>
+    /// Tells the collectors' worklists about the account: the assigned collector's gets its priority inputs, a previous
+    /// collector's (after a reassignment) the removal. Same retry rules as the invoice pushes.
+    /// </summary>
+    private async Task PushQueuesAsync()
+    {
+        var profile = Profile;
+        foreach (var collector in state.State.UnsyncedQueues)
+        {
+            var queue = GrainFactory.GetGrain<ICollectorQueueGrain>(collector);
+            if (profile is not null && profile.AssignedCollector == collector && profile.Status != AccountStatus.Closed)
+            {
+                var inputs = Priority.Of(Ledger, profile, Today(profile.TimeZone));
+                await queue.Update(new WorklistUpdate(GrainKey, profile.Name, profile.Currency, state.State.Version, inputs));
+            }
+            else
+            {
+                await queue.Remove(GrainKey, state.State.Version);
+            }
+
+            state.State = state.State with { UnsyncedQueues = state.State.UnsyncedQueues.Remove(collector) };
+        }
+    }
+
     private void StartRepair() => _repair ??= RegisterGrainTimer(RepairAsync, RepairInterval, RepairInterval);
 
     private async Task RepairAsync(CancellationToken cancellationToken)
     {
         await PushInvoicesAsync();
+        await PushQueuesAsync();
         _repair?.Dispose();
         _repair = null;
 
