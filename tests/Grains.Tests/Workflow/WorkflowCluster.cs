@@ -15,8 +15,8 @@ internal static class WorkflowTopics
         nameof(CreditHoldRequested), nameof(AgencyReferralProposed), nameof(WriteOffReviewProposed),
     ];
 
-    /// <summary>Whether a stored event is work produced by a ladder step (owner topics carry it besides the ledger's events).</summary>
-    public static bool IsWork(string eventType) => Types.Contains(eventType);
+    /// <summary>Whether a stored event comes from the workflow (ladder work, worklist changes), which owner topics carry besides the ledger's events.</summary>
+    public static bool IsWorkflow(string eventType) => Types.Contains(eventType) || eventType.StartsWith("WorklistEntry", StringComparison.Ordinal);
 
     public static async Task<List<WorkflowEvent>> WorkAsync(this LedgerCluster ledger, string topic) =>
         [.. (await ledger.TopicAsync(topic)).Where(e => Types.Contains(e.EventType)).Select(e => JsonSerializer.Deserialize<WorkflowEvent>(e.Payload.Span, Json)!)];
