@@ -263,7 +263,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             if (profile is not null && profile.AssignedCollector == collector && profile.Status != AccountStatus.Closed)
             {
                 var inputs = Priority.Of(Ledger, profile, Today(profile.TimeZone));
-                await queue.Update(new WorklistUpdate(GrainKey, profile.Name, profile.Currency, state.State.Version, inputs));
+                await queue.Update(new WorklistUpdate(GrainKey, profile.Name, profile.Portfolio, profile.Currency, state.State.Version, inputs));
             }
             else
             {

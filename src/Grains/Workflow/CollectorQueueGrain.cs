@@ -13,14 +13,14 @@ public interface ICollectorQueueGrain : IGrainWithStringKey
     /// <summary>The account left this collector (reassigned or closed) as of that version.</summary>
     Task Remove(string customerId, long version);
 
-    /// <summary>The first <paramref name="count"/> entries in priority order.</summary>
+    /// <summary>The first <paramref name="count"/> entries in priority order, only those of <paramref name="portfolio"/> when given (a team lead's view).</summary>
     [ReadOnly]
-    Task<WorklistPage> Top(int count);
+    Task<WorklistPage> Top(int count, string? portfolio);
 }
 
-public sealed record WorklistUpdate(string CustomerId, string Name, string Currency, long Version, PriorityInputs Inputs);
+public sealed record WorklistUpdate(string CustomerId, string Name, string Portfolio, string Currency, long Version, PriorityInputs Inputs);
 
-public sealed record WorklistEntry(string CustomerId, string Name, string Currency, PriorityInputs Inputs, PriorityScore Score, DateOnly ScoredOn);
+public sealed record WorklistEntry(string CustomerId, string Name, string Portfolio, string Currency, PriorityInputs Inputs, PriorityScore Score, DateOnly ScoredOn);
 
 public sealed record WorklistPage(string CollectorId, int Total, ImmutableArray<WorklistEntry> Entries);
 
@@ -68,7 +68,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
 
         var today = Today;
-        var entry = new WorklistEntry(update.CustomerId, update.Name, update.Currency, update.Inputs, Priority.Score(update.Inputs, today), today);
+        var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, update.Inputs, Priority.Score(update.Inputs, today), today);
         var next = Apply(state.State, entry, "no longer needs action") with { Versions = state.State.Versions.SetItem(update.CustomerId, update.Version) };
         await CommitAsync(next);
     }
@@ -90,8 +90,13 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         await CommitAsync(next);
     }
 
-    public Task<WorklistPage> Top(int count) =>
-        Task.FromResult(new WorklistPage(GrainKey, _order.Count, [.. _order.Take(Math.Clamp(count, 0, 1000))]));
+    public Task<WorklistPage> Top(int count, string? portfolio)
+    {
+        var take = Math.Clamp(count, 0, 1000);
+        return Task.FromResult(portfolio is null
+            ? new WorklistPage(GrainKey, _order.Count, [.. _order.Take(take)])
+            : new WorklistPage(GrainKey, _order.Count(e => e.Portfolio == portfolio), [.. _order.Where(e => e.Portfolio == portfolio).Take(take)]));
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -38,7 +38,7 @@ public sealed class WorklistTests
         await ledger.IssueAsync(old, "INV-1", 50m, new DateOnly(2025, 9, 1));        // 150 days late, 50
         await ledger.IssueAsync(current, "INV-1", 5_000m, new DateOnly(2026, 2, 20)); // not due yet
 
-        var page = await Queue(ledger, collector).Top(10);
+        var page = await Queue(ledger, collector).Top(10, null);
 
         // old: 17 amount + 40 age + 4 segment = 61; large: 49 + 3 + 4 = 56; small: 17 + 3 + 4 = 24.
         Assert.Equal([old, large, small], page.Entries.Select(e => e.CustomerId));
@@ -46,7 +46,7 @@ public sealed class WorklistTests
         Assert.Equal(3, page.Total);
         Assert.Equal(page.Entries.Select(e => e.Score.Total).OrderDescending(), page.Entries.Select(e => e.Score.Total));
         Assert.Equal(Priority.Score(new PriorityInputs(90_000m, new DateOnly(2026, 2, 19), CustomerSegment.Corporate), new DateOnly(2026, 3, 1)), page.Entries[1].Score);
-        Assert.Equal([old], (await Queue(ledger, collector).Top(1)).Entries.Select(e => e.CustomerId));
+        Assert.Equal([old], (await Queue(ledger, collector).Top(1, null)).Entries.Select(e => e.CustomerId));
         Assert.Empty(await QueueEventsAsync(ledger, collector, current));
     }
 
@@ -57,14 +57,14 @@ public sealed class WorklistTests
         var collector = LedgerCluster.NewId("col");
         var id = await OpenAsync(ledger, "PAY", collector);
         await ledger.IssueAsync(id, "INV-1", 10_000m, new DateOnly(2026, 1, 20));
-        var before = (await Queue(ledger, collector).Top(5)).Entries.Single().Score.Total;
+        var before = (await Queue(ledger, collector).Top(5, null)).Entries.Single().Score.Total;
 
         await ledger.PayAsync(id, "PAY-1", 9_900m, new DateOnly(2026, 3, 1), "INV-1");
-        var after = (await Queue(ledger, collector).Top(5)).Entries.Single().Score.Total;
+        var after = (await Queue(ledger, collector).Top(5, null)).Entries.Single().Score.Total;
         await ledger.PayAsync(id, "PAY-2", 100m, new DateOnly(2026, 3, 1), "INV-1");
 
         Assert.True(after < before, $"{after} should be below {before}");
-        Assert.Empty((await Queue(ledger, collector).Top(5)).Entries);
+        Assert.Empty((await Queue(ledger, collector).Top(5, null)).Entries);
         Assert.Equal(["WorklistEntryAdded", "WorklistEntryReprioritized", "WorklistEntryRemoved"], await QueueEventsAsync(ledger, collector, id));
     }
 
@@ -76,13 +76,13 @@ public sealed class WorklistTests
         var to = LedgerCluster.NewId("new");
         var id = await OpenAsync(ledger, "MOVE", from);
         await ledger.IssueAsync(id, "INV-1", 700m, new DateOnly(2026, 1, 20));
-        Assert.Equal([id], (await Queue(ledger, from).Top(5)).Entries.Select(e => e.CustomerId));
+        Assert.Equal([id], (await Queue(ledger, from).Top(5, null)).Entries.Select(e => e.CustomerId));
 
         LedgerCluster.Accepted(await ledger.Account(id).UpdateProfile(
             new UpdateAccountProfile(LedgerCluster.Profile(id) with { AssignedCollector = to }), LedgerCluster.TeamLead));
 
-        Assert.Empty((await Queue(ledger, from).Top(5)).Entries);
-        Assert.Equal([id], (await Queue(ledger, to).Top(5)).Entries.Select(e => e.CustomerId));
+        Assert.Empty((await Queue(ledger, from).Top(5, null)).Entries);
+        Assert.Equal([id], (await Queue(ledger, to).Top(5, null)).Entries.Select(e => e.CustomerId));
         Assert.Equal(["WorklistEntryAdded", "WorklistEntryRemoved"], await QueueEventsAsync(ledger, from, id));
         Assert.Equal(["WorklistEntryAdded"], await QueueEventsAsync(ledger, to, id));
         var removed = (await ledger.TopicAsync(LedgerTopics.Collector(from))).Last(e => e.EventType == nameof(WorklistEntryRemoved));
@@ -96,10 +96,10 @@ public sealed class WorklistTests
         var collector = LedgerCluster.NewId("col");
         var id = await OpenAsync(ledger, "AGE", collector);
         await ledger.IssueAsync(id, "INV-1", 700m, new DateOnly(2026, 1, 20));   // 10 days late on 1 March: 3 age points
-        var first = (await Queue(ledger, collector).Top(1)).Entries.Single();
+        var first = (await Queue(ledger, collector).Top(1, null)).Entries.Single();
 
         await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromDays(9));   // 10 March: 19 days late, 6 age points
-        var later = (await Queue(ledger, collector).Top(1)).Entries.Single();
+        var later = (await Queue(ledger, collector).Top(1, null)).Entries.Single();
         var events = await QueueEventsAsync(ledger, collector, id);
         await ledger.Cluster.DeliverReminderAsync<ICollectorQueueGrain>(collector, CollectorQueueGrain.RescoreReminder,
             new Runtime.TickStatus(Start, TimeSpan.FromDays(1), Start, Start, 1, IsCatchUp: false));
