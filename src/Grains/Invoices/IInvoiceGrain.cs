@@ -17,6 +17,9 @@ public interface IInvoiceGrain : IGrainWithStringKey
     /// <summary>The collections ladder's record: steps run (execution keys), pauses, next step date.</summary>
     [ReadOnly]
     Task<InvoiceWorkflow> GetWorkflow();
+
+    /// <summary>Adds or replaces a pause of the ladder named by its id (a promise to pay, a plan, a manual hold), and re-plans.</summary>
+    Task SetPause(LadderPause pause);
 }
 
 /// <summary>The invoice as its account committed it, with the account's time zone, change counter and owner topics (collector, portfolio).</summary>

@@ -60,6 +60,15 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
     public Task<InvoiceWorkflow> GetWorkflow() => Task.FromResult(state.State.Workflow);
 
+    public async Task SetPause(LadderPause pause)
+    {
+        ArgumentNullException.ThrowIfNull(pause);
+        if (state.State.Invoice is not null)
+        {
+            await EvaluateAsync(state.State with { Workflow = state.State.Workflow.SetPause(pause) });
+        }
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Duplicate or late ticks re-evaluate as of now: an unchanged bucket and steps already run publish and write nothing.

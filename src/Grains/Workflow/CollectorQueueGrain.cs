@@ -13,6 +13,9 @@ public interface ICollectorQueueGrain : IGrainWithStringKey
     /// <summary>The account left this collector (reassigned or closed) as of that version.</summary>
     Task Remove(string customerId, long version);
 
+    /// <summary>A promise of the account was broken: it counts in the account's priority from now on (once per promise).</summary>
+    Task PromiseBroken(string customerId, string promiseId);
+
     /// <summary>The first <paramref name="count"/> entries in priority order, only those of <paramref name="portfolio"/> when given (a team lead's view).</summary>
     [ReadOnly]
     Task<WorklistPage> Top(int count, string? portfolio);
@@ -38,6 +41,9 @@ public sealed record CollectorQueueState
 
     /// <summary>The last version seen per account, also for accounts not (or no longer) listed, so a late push cannot resurrect them.</summary>
     public ImmutableDictionary<string, long> Versions { get; init; } = ImmutableDictionary<string, long>.Empty;
+
+    /// <summary>Broken promise ids per account; their count is the priority's broken-promises input.</summary>
+    public ImmutableDictionary<string, ImmutableSortedSet<string>> BrokenPromises { get; init; } = ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
 }
 
 [GrainType("collector-queue")]
@@ -68,7 +74,8 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
 
         var today = Today;
-        var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, update.Inputs, Priority.Score(update.Inputs, today), today);
+        var inputs = update.Inputs with { BrokenPromises = state.State.BrokenPromises.GetValueOrDefault(update.CustomerId)?.Count ?? 0 };
+        var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, inputs, Priority.Score(inputs, today), today);
         var next = Apply(state.State, entry, "no longer needs action") with { Versions = state.State.Versions.SetItem(update.CustomerId, update.Version) };
         await CommitAsync(next);
     }
@@ -85,6 +92,25 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         {
             Publish(LedgerTopics.Collector(GrainKey), new WorklistEntryRemoved(GrainKey, customerId, "reassigned"));
             next = next with { Entries = next.Entries.Remove(customerId) };
+        }
+
+        await CommitAsync(next);
+    }
+
+    public async Task PromiseBroken(string customerId, string promiseId)
+    {
+        var broken = state.State.BrokenPromises.GetValueOrDefault(customerId) ?? ImmutableSortedSet<string>.Empty;
+        if (broken.Contains(promiseId))
+        {
+            return;
+        }
+
+        broken = broken.Add(promiseId);
+        var next = state.State with { BrokenPromises = state.State.BrokenPromises.SetItem(customerId, broken) };
+        if (next.Entries.GetValueOrDefault(customerId) is { } entry)
+        {
+            var inputs = entry.Inputs with { BrokenPromises = broken.Count };
+            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
         }
 
         await CommitAsync(next);

@@ -45,6 +45,14 @@ public sealed record InvoiceWorkflow
         return next;
     }
 
+    /// <summary>Adds or replaces the pause with this id (promises, plans and manual holds set theirs from outside).</summary>
+    public InvoiceWorkflow SetPause(LadderPause pause)
+    {
+        ArgumentNullException.ThrowIfNull(pause);
+        var held = Pauses.FirstOrDefault(p => p.Id is not null && p.Id == pause.Id);
+        return held == pause ? this : this with { Pauses = held is null ? Pauses.Add(pause) : Pauses.Replace(held, pause) };
+    }
+
     public LadderFacts Facts(InvoiceState invoice)
     {
         ArgumentNullException.ThrowIfNull(invoice);

@@ -9,7 +9,8 @@ public enum PauseKind
     ManualHold,
 }
 
-public sealed record LadderPause(PauseKind Kind, DateOnly From, DateOnly? Until);
+/// <summary>A pause of the ladder; <see cref="Id"/> names one set from outside the invoice (e.g. "promise:P-1") so it can be replaced.</summary>
+public sealed record LadderPause(PauseKind Kind, DateOnly From, DateOnly? Until, string? Id = null);
 
 /// <summary>
 /// What the ladder of one invoice knows: due date, the first day the workflow saw it (earlier steps are skipped, not
