@@ -50,9 +50,14 @@ public sealed class ActivityGrain([PersistentState("activities")] IPersistentSta
 
         if (state.State.Activities.FirstOrDefault(a => a.Activity.Id == activity.Id) is { } held)
         {
-            return held.Activity == activity
-                ? new ActivityResult(held, null, Unchanged: true)
-                : new ActivityResult(null, LedgerError.Of("id", ErrorCodes.IdConflict, $"Activity '{activity.Id}' was logged with other details."));
+            if (held.Activity != activity)
+            {
+                return new ActivityResult(null, LedgerError.Of("id", ErrorCodes.IdConflict, $"Activity '{activity.Id}' was logged with other details."));
+            }
+
+            // A retry: tell the worklist again in case the first attempt failed after the write.
+            await TellWorklistAsync(held.Activity, await GrainFactory.GetGrain<IAccountGrain>(GrainKey).GetProfile());
+            return new ActivityResult(held, null, Unchanged: true);
         }
 
         var account = GrainFactory.GetGrain<IAccountGrain>(GrainKey);
@@ -103,7 +108,16 @@ public sealed class ActivityGrain([PersistentState("activities")] IPersistentSta
             throw;
         }
 
+        await TellWorklistAsync(activity, profile);
         return new ActivityResult(record, null);
+    }
+
+    private async Task TellWorklistAsync(LogActivity activity, AccountProfile? profile)
+    {
+        if (activity.NextActionOn is { } on && profile?.AssignedCollector is { } collector)
+        {
+            await GrainFactory.GetGrain<ICollectorQueueGrain>(collector).SetNextAction(GrainKey, on);
+        }
     }
 
     public Task<ImmutableArray<ActivityRecord>> List() => Task.FromResult(state.State.Activities.ToImmutableArray());

@@ -16,6 +16,9 @@ public interface ICollectorQueueGrain : IGrainWithStringKey
     /// <summary>A promise of the account was broken: it counts in the account's priority from now on (once per promise).</summary>
     Task PromiseBroken(string customerId, string promiseId);
 
+    /// <summary>The collector planned the next action on the account for this date (from a logged activity).</summary>
+    Task SetNextAction(string customerId, DateOnly nextActionOn);
+
     /// <summary>The first <paramref name="count"/> entries in priority order, only those of <paramref name="portfolio"/> when given (a team lead's view).</summary>
     [ReadOnly]
     Task<WorklistPage> Top(int count, string? portfolio);
@@ -44,6 +47,9 @@ public sealed record CollectorQueueState
 
     /// <summary>Broken promise ids per account; their count is the priority's broken-promises input.</summary>
     public ImmutableDictionary<string, ImmutableSortedSet<string>> BrokenPromises { get; init; } = ImmutableDictionary<string, ImmutableSortedSet<string>>.Empty;
+
+    /// <summary>The next action date per account, from the latest activity that set one; the priority's next-action input.</summary>
+    public ImmutableDictionary<string, DateOnly> NextActions { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
 }
 
 [GrainType("collector-queue")]
@@ -74,7 +80,11 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
 
         var today = Today;
-        var inputs = update.Inputs with { BrokenPromises = state.State.BrokenPromises.GetValueOrDefault(update.CustomerId)?.Count ?? 0 };
+        var inputs = update.Inputs with
+        {
+            BrokenPromises = state.State.BrokenPromises.GetValueOrDefault(update.CustomerId)?.Count ?? 0,
+            NextActionOn = state.State.NextActions.TryGetValue(update.CustomerId, out var planned) ? planned : null,
+        };
         var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, inputs, Priority.Score(inputs, today), today);
         var next = Apply(state.State, entry, "no longer needs action") with { Versions = state.State.Versions.SetItem(update.CustomerId, update.Version) };
         await CommitAsync(next);
@@ -110,6 +120,18 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         if (next.Entries.GetValueOrDefault(customerId) is { } entry)
         {
             var inputs = entry.Inputs with { BrokenPromises = broken.Count };
+            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
+        }
+
+        await CommitAsync(next);
+    }
+
+    public async Task SetNextAction(string customerId, DateOnly nextActionOn)
+    {
+        var next = state.State with { NextActions = state.State.NextActions.SetItem(customerId, nextActionOn) };
+        if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.NextActionOn != nextActionOn)
+        {
+            var inputs = entry.Inputs with { NextActionOn = nextActionOn };
             next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
         }
 

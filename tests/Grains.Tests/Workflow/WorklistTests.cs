@@ -110,4 +110,27 @@ public sealed class WorklistTests
         Assert.Equal(["WorklistEntryAdded", "WorklistEntryReprioritized", "WorklistEntryReprioritized", "WorklistEntryReprioritized"], events);
         Assert.Equal(events, await QueueEventsAsync(ledger, collector, id));
     }
+
+    [Fact]
+    public async Task A_follow_up_planned_for_later_moves_the_account_down_until_its_day_comes()
+    {
+        await using var ledger = await LedgerCluster.StartAsync(start: Start);
+        var collector = LedgerCluster.NewId("col");
+        var first = await OpenAsync(ledger, "FIRST", collector);
+        var second = await OpenAsync(ledger, "SECOND", collector);
+        await ledger.IssueAsync(first, "INV-1", 5_000m, new DateOnly(2026, 1, 20));
+        await ledger.IssueAsync(second, "INV-1", 1_000m, new DateOnly(2026, 1, 20));
+        Assert.Equal([first, second], (await Queue(ledger, collector).Top(5, null)).Entries.Select(e => e.CustomerId));
+
+        await Queue(ledger, collector).SetNextAction(first, new DateOnly(2026, 3, 4));
+        Assert.Equal([second, first], (await Queue(ledger, collector).Top(5, null)).Entries.Select(e => e.CustomerId));
+
+        // An account push keeps the planned date; on its day the daily re-score lifts the account again.
+        await ledger.PayAsync(first, "PAY-1", 10m, new DateOnly(2026, 3, 1), "INV-1");
+        Assert.Equal([second, first], (await Queue(ledger, collector).Top(5, null)).Entries.Select(e => e.CustomerId));
+        await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromDays(3));
+        var page = await Queue(ledger, collector).Top(5, null);
+        Assert.Equal([first, second], page.Entries.Select(e => e.CustomerId));
+        Assert.Equal(10, page.Entries[0].Score.NextAction);
+    }
 }
