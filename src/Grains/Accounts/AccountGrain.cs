@@ -208,7 +208,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         // contacts change their ladder and its recipients.
         var next = outcome.State.Accounts.GetValueOrDefault(GrainKey);
         if (Profile is not null && (next?.TimeZone != Profile.TimeZone || !LedgerTopics.Owners(next).SequenceEqual(LedgerTopics.Owners(Profile))
-            || next?.Segment != Profile.Segment || !next.Contacts.SequenceEqual(Profile.Contacts)))
+            || next?.Segment != Profile.Segment || !SameContacts(next.Contacts, Profile.Contacts)))
         {
             touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
         }
@@ -314,6 +314,10 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     }
 
     private DateOnly Today(string? timeZone) => BusinessCalendar.Today(TimeProvider.GetUtcNow(), timeZone);
+
+    // Profiles read from JSON without contacts hold a default array, which SequenceEqual cannot enumerate.
+    private static bool SameContacts(ImmutableArray<Contact> a, ImmutableArray<Contact> b) =>
+        a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.SequenceEqual(b);
 
     public static string InvoiceKey(string customerId, string invoiceNumber) => customerId + "/" + invoiceNumber;
 }

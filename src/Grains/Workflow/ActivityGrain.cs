@@ -74,7 +74,7 @@ public sealed class ActivityGrain([PersistentState("activities")] IPersistentSta
         var now = TimeProvider.GetUtcNow();
         if (activity.Kind != ActivityKind.Note)
         {
-            if (profile.Contacts.FirstOrDefault(c => c.Name == activity.ContactName) is not { } contact)
+            if ((profile.Contacts.IsDefault ? null : profile.Contacts.FirstOrDefault(c => c.Name == activity.ContactName)) is not { } contact)
             {
                 return new ActivityResult(null, LedgerError.Of("contactName", ErrorCodes.Invalid, $"'{activity.ContactName}' is not a contact of the account."));
             }
