@@ -4,5 +4,6 @@ global using ArActors.Grains.Aging;
 global using ArActors.Grains.Invoices;
 global using ArActors.Grains.Ledger;
 global using ArActors.Grains.Payments;
+global using ArActors.Grains.Workflow;
 global using ArActors.Grains.WriteOffs;
 global using ArActors.Runtime;

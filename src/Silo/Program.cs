@@ -7,6 +7,7 @@ using ArActors.Api.OpenApi;
 using ArActors.Api.Reporting;
 using ArActors.Api.Security;
 using ArActors.Api.Webhooks;
+using ArActors.Api.Workflow;
 using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
 
@@ -30,6 +31,7 @@ app.UseArActorsIdempotency();
 app.MapArActorsHealth();
 app.MapMeApi();
 app.MapLedgerApi();
+app.MapWorkflowApi();
 app.MapImportApi();
 app.MapWebhookApi();
 app.MapReportingApi();

@@ -16,6 +16,9 @@ public sealed record AccountGrainState
     public long Version { get; init; }
 
     public ImmutableSortedSet<string> UnsyncedInvoices { get; init; } = ImmutableSortedSet<string>.Empty;
+
+    /// <summary>Collectors whose worklist has not yet heard of the latest change (the assigned one, and the previous one after a reassignment).</summary>
+    public ImmutableSortedSet<string> UnsyncedQueues { get; init; } = ImmutableSortedSet<string>.Empty;
 }
 
 [GrainType("account")]
@@ -38,7 +41,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.UnsyncedInvoices.IsEmpty)
+        if (!state.State.UnsyncedInvoices.IsEmpty || !state.State.UnsyncedQueues.IsEmpty)
         {
             StartRepair();
         }
@@ -182,6 +185,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         try
         {
             await PushInvoicesAsync();
+            await PushQueuesAsync();
         }
         catch
         {
@@ -211,9 +215,11 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         var touched = outcome.Events.OfType<InvoiceEvent>().Select(e => e.InvoiceNumber);
 
         // Invoice grains age in the account's zone and announce to its owners: a new zone moves every invoice's next
-        // boundary, a new collector or portfolio changes where their bucket moves are announced.
+        // boundary, a new collector or portfolio changes where their bucket moves are announced, a new segment or
+        // contacts change their ladder and its recipients.
         var next = outcome.State.Accounts.GetValueOrDefault(GrainKey);
-        if (Profile is not null && (next?.TimeZone != Profile.TimeZone || !LedgerTopics.Owners(next).SequenceEqual(LedgerTopics.Owners(Profile))))
+        if (Profile is not null && (next?.TimeZone != Profile.TimeZone || !LedgerTopics.Owners(next).SequenceEqual(LedgerTopics.Owners(Profile))
+            || next?.Segment != Profile.Segment || !SameContacts(next.Contacts, Profile.Contacts)))
         {
             touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
         }
@@ -222,6 +228,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             Ledger = outcome.State,
             Version = previous.Version + 1,
             UnsyncedInvoices = previous.UnsyncedInvoices.Union(touched),
+            UnsyncedQueues = previous.UnsyncedQueues.Union(new[] { Profile?.AssignedCollector, next?.AssignedCollector }.OfType<string>()),
         };
 
         try
@@ -247,10 +254,34 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             if (Ledger.Invoice(number) is { } invoice)
             {
                 await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number))
-                    .Sync(new InvoiceSync(invoice, zone, state.State.Version, [.. LedgerTopics.Owners(Profile)]));
+                    .Sync(new InvoiceSync(invoice, zone, state.State.Version, [.. LedgerTopics.Owners(Profile)], Profile));
             }
 
             state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };
+        }
+    }
+
+    /// <summary>
+    /// Tells the collectors' worklists about the account: the assigned collector's gets its priority inputs, a previous
+    /// collector's (after a reassignment) the removal. Same retry rules as the invoice pushes.
+    /// </summary>
+    private async Task PushQueuesAsync()
+    {
+        var profile = Profile;
+        foreach (var collector in state.State.UnsyncedQueues)
+        {
+            var queue = GrainFactory.GetGrain<ICollectorQueueGrain>(collector);
+            if (profile is not null && profile.AssignedCollector == collector && profile.Status != AccountStatus.Closed)
+            {
+                var inputs = Priority.Of(Ledger, profile, Today(profile.TimeZone));
+                await queue.Update(new WorklistUpdate(GrainKey, profile.Name, profile.Portfolio, profile.Currency, state.State.Version, inputs));
+            }
+            else
+            {
+                await queue.Remove(GrainKey, state.State.Version);
+            }
+
+            state.State = state.State with { UnsyncedQueues = state.State.UnsyncedQueues.Remove(collector) };
         }
     }
 
@@ -259,6 +290,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     private async Task RepairAsync(CancellationToken cancellationToken)
     {
         await PushInvoicesAsync();
+        await PushQueuesAsync();
         _repair?.Dispose();
         _repair = null;
 
@@ -293,6 +325,10 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     }
 
     private DateOnly Today(string? timeZone) => BusinessCalendar.Today(TimeProvider.GetUtcNow(), timeZone);
+
+    // Profiles read from JSON without contacts hold a default array, which SequenceEqual cannot enumerate.
+    private static bool SameContacts(ImmutableArray<Contact> a, ImmutableArray<Contact> b) =>
+        a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.SequenceEqual(b);
 
     public static string InvoiceKey(string customerId, string invoiceNumber) => customerId + "/" + invoiceNumber;
 }

@@ -13,10 +13,17 @@ public interface IInvoiceGrain : IGrainWithStringKey
     /// <summary>Null until the account has pushed the invoice.</summary>
     [ReadOnly]
     Task<InvoiceSnapshot?> Get();
+
+    /// <summary>The collections ladder's record: steps run (execution keys), pauses, next step date.</summary>
+    [ReadOnly]
+    Task<InvoiceWorkflow> GetWorkflow();
+
+    /// <summary>Adds or replaces a pause of the ladder named by its id (a promise to pay, a plan, a manual hold), and re-plans.</summary>
+    Task SetPause(LadderPause pause);
 }
 
 /// <summary>The invoice as its account committed it, with the account's time zone, change counter and owner topics (collector, portfolio).</summary>
-public sealed record InvoiceSync(InvoiceState Invoice, string TimeZone, long Version, IReadOnlyList<string>? OwnerTopics = null);
+public sealed record InvoiceSync(InvoiceState Invoice, string TimeZone, long Version, IReadOnlyList<string>? OwnerTopics = null, AccountProfile? Account = null);
 
 /// <summary>What an invoice shows: its data, status, open amount and aging as of <see cref="AsOf"/>.</summary>
 public sealed record InvoiceSnapshot(

@@ -18,6 +18,12 @@ public sealed record InvoiceGrainState
 
     /// <summary>Where bucket moves are announced besides the ledger and account topics (the account's collector and portfolio).</summary>
     public IReadOnlyList<string> OwnerTopics { get; init; } = [];
+
+    /// <summary>The account's profile as last pushed (segment, contacts, collector): what the ladder's steps need.</summary>
+    public AccountProfile? Account { get; init; }
+
+    /// <summary>The collections ladder's record for this invoice (steps run, pauses, the day the workflow first saw it).</summary>
+    public InvoiceWorkflow Workflow { get; init; } = InvoiceWorkflow.New;
 }
 
 [GrainType("invoice")]
@@ -42,7 +48,10 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
         if (sync.Version >= state.State.Version)
         {
-            await EvaluateAsync(state.State with { Invoice = sync.Invoice, TimeZone = sync.TimeZone, Version = sync.Version, OwnerTopics = sync.OwnerTopics ?? [] });
+            await EvaluateAsync(state.State with
+            {
+                Invoice = sync.Invoice, TimeZone = sync.TimeZone, Version = sync.Version, OwnerTopics = sync.OwnerTopics ?? [], Account = sync.Account ?? state.State.Account,
+            });
         }
 
         return Snapshot(state.State.Invoice!);
@@ -50,9 +59,20 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
     public Task<InvoiceSnapshot?> Get() => Task.FromResult(state.State.Invoice is { } invoice ? Snapshot(invoice) : null);
 
+    public Task<InvoiceWorkflow> GetWorkflow() => Task.FromResult(state.State.Workflow);
+
+    public async Task SetPause(LadderPause pause)
+    {
+        ArgumentNullException.ThrowIfNull(pause);
+        if (state.State.Invoice is not null)
+        {
+            await EvaluateAsync(state.State with { Workflow = state.State.Workflow.SetPause(pause) });
+        }
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Duplicate or late ticks re-evaluate as of now: an unchanged bucket publishes and writes nothing.
+        // Duplicate or late ticks re-evaluate as of now: an unchanged bucket and steps already run publish and write nothing.
         if (reminderName == AgingReminder && state.State.Invoice is not null)
         {
             await EvaluateAsync(state.State);
@@ -82,8 +102,12 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
             next = next with { Bucket = bucket };
         }
 
+        next = await RunLadderAsync(next, today);
+
+        // One reminder serves aging and the ladder: due at the earlier of the next bucket boundary and the next step.
         // Compared as an instant: the same boundary date in a new time zone is another moment.
-        var due = invoice.NextAgingBoundary(today, Policy) is { } boundary ? BusinessCalendar.StartOfDay(boundary, next.TimeZone) : (DateTimeOffset?)null;
+        var wake = Earlier(invoice.NextAgingBoundary(today, Policy), next.Workflow.NextStepOn);
+        var due = wake is { } boundary ? BusinessCalendar.StartOfDay(boundary, next.TimeZone) : (DateTimeOffset?)null;
         if (due != state.State.ReminderDue)
         {
             if (due is { } at)
@@ -114,6 +138,41 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
             }
         }
     }
+
+    /// <summary>
+    /// Runs the steps of the segment's ladder that are due as of today, each once: its execution key is recorded in the
+    /// state written together with the step's events, so a duplicate or catch-up tick finds it done.
+    /// </summary>
+    private async Task<InvoiceGrainState> RunLadderAsync(InvoiceGrainState next, DateOnly today)
+    {
+        if (next.Account is not { } account)
+        {
+            return next;
+        }
+
+        var invoice = next.Invoice!;
+        var workflow = next.Workflow.Observe(invoice, today);
+        var strategy = invoice.IsOpen ? await GrainFactory.GetGrain<IStrategyGrain>(StrategyGrain.KeyOf(account.Segment)).Get() : null;
+        var plan = strategy is null ? null : Ladder.Plan(strategy, workflow.Facts(invoice), today);
+        foreach (var step in plan?.Due ?? [])
+        {
+            var work = StepActions.Produce(step, invoice, account, today);
+            var type = work.GetType().Name;
+            Publish<WorkflowEvent>(LedgerTopics.Ledger, type, work);
+            Publish<WorkflowEvent>(LedgerTopics.Account(invoice.CustomerId), type, work);
+            foreach (var owner in next.OwnerTopics)
+            {
+                Publish<WorkflowEvent>(owner, type, work);
+            }
+
+            workflow = workflow with { Executed = workflow.Executed.Add(step.Key) };
+        }
+
+        workflow = workflow with { NextStepOn = plan?.NextStepOn, Held = plan?.Held ?? false };
+        return workflow == next.Workflow ? next : next with { Workflow = workflow };
+    }
+
+    private static DateOnly? Earlier(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>An open invoice shows the bucket its reminders last set, not one recomputed on read.</summary>
     private InvoiceSnapshot Snapshot(InvoiceState invoice)
