@@ -124,18 +124,8 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
         if (next != state.State)
         {
-            var previous = state.State;
-            state.State = next;
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch
-            {
-                // Keep memory equal to the store so the account's retried push finds the change still to be made.
-                state.State = previous;
-                throw;
-            }
+            // On failure memory stays equal to the store, so the account's retried push finds the change still to be made.
+            await state.WriteStateAsync(next);
         }
     }
 

@@ -119,18 +119,5 @@ public sealed class UnallocatedCashGrain([PersistentState("unallocated")] IPersi
         return CommandResult.Ok(outcome.Events, null);
     }
 
-    private async Task WriteAsync(UnallocatedCashGrainState next)
-    {
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
-    }
+    private Task WriteAsync(UnallocatedCashGrainState next) => state.WriteStateAsync(next);
 }

@@ -97,16 +97,7 @@ public sealed class ActivityGrain([PersistentState("activities")] IPersistentSta
         }
 
         var previous = state.State;
-        state.State = previous with { Activities = previous.Activities.Add(record) };
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        await state.WriteStateAsync(previous with { Activities = previous.Activities.Add(record) });
 
         await TellWorklistAsync(activity, profile);
         return new ActivityResult(record, null);

@@ -203,16 +203,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
 
         var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        await state.WriteStateAsync(next);
 
         foreach (var gone in previous.Entries.Values.Where(e => next.Entries.GetValueOrDefault(e.CustomerId) != e))
         {

@@ -161,17 +161,7 @@ public sealed class PromiseGrain([PersistentState("promises")] IPersistentState<
             return;
         }
 
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        await state.WriteStateAsync(next);
     }
 
     private void PublishAll<T>(AccountProfile profile, T @event, string? type = null)

@@ -16,3 +16,26 @@ public interface IPersistentState<TState>
 
     Task ClearStateAsync(CancellationToken cancellationToken = default);
 }
+
+public static class PersistentStateExtensions
+{
+    /// <summary>
+    /// Sets <paramref name="next"/> and writes it; if the write fails, <see cref="IPersistentState{T}.State"/> is put back
+    /// to what it was, so memory never holds a state the store does not (a retry then finds the change still to make).
+    /// </summary>
+    public static async Task WriteStateAsync<T>(this IPersistentState<T> state, T next, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+    }
+}
