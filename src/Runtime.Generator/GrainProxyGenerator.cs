@@ -39,7 +39,7 @@ public sealed class GrainProxyGenerator : IIncrementalGenerator
 
     private static readonly HashSet<string> ReservedPropertyNames =
     [
-        "MethodId", "Flags", "CallCancellation", "InvokeAsync", "Complete", "ToString", "Equals", "GetHashCode", "GetType", "MemberwiseClone",
+        "MethodId", "Flags", "CallCancellation", "AttachCancellation", "InvokeAsync", "Complete", "ToString", "Equals", "GetHashCode", "GetType", "MemberwiseClone",
     ];
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -312,6 +312,8 @@ public sealed class GrainProxyGenerator : IIncrementalGenerator
         if (cancellationProperty is not null)
         {
             sb.Append("\n    public override global::System.Threading.CancellationToken CallCancellation => ").Append(cancellationProperty).Append(";\n");
+            sb.Append("\n    public override void AttachCancellation(global::System.Threading.CancellationToken cancellationToken) => ").Append(cancellationProperty)
+                .Append(" = cancellationToken;\n");
         }
 
         for (var i = 0; i < method.Parameters.Length; i++)

@@ -1,10 +1,12 @@
 using System.Reflection;
+using ArActors.Runtime.Clustering;
 using ArActors.Runtime.Events;
 using ArActors.Runtime.Registration;
 using ArActors.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ArActors.Runtime;
 
@@ -57,6 +59,31 @@ public sealed class ArActorsSiloBuilder
             Services.TryAddSingleton(store);
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// Makes the silo a cluster member: it joins <paramref name="table"/>, owns the grains the ring gives it and
+    /// forwards the others to their owners (map <c>MapSiloCalls()</c> on the endpoint named in the options).
+    /// </summary>
+    public ArActorsSiloBuilder UseCluster(Func<IServiceProvider, IMembershipTable> table, Action<ClusterOptions> configure)
+    {
+        var options = new ClusterOptions();
+        configure(options);
+        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"ClusterOptions.Endpoint must be an absolute http(s) URL; got '{options.Endpoint}'.", nameof(configure));
+        }
+
+        Services.AddSingleton(options);
+        Services.AddSingleton(sp =>
+        {
+            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            var loggers = sp.GetService<ILoggerFactory>();
+            var agent = new MembershipAgent(
+                SiloAddress.ForNewProcess(options.Endpoint.TrimEnd('/'), time), table(sp), time, options.Membership, loggers?.CreateLogger<MembershipAgent>());
+            return new SiloCluster(agent, options.VirtualNodesPerSilo, loggers?.CreateLogger<SiloCluster>());
+        });
         return this;
     }
 
