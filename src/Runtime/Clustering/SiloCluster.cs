@@ -30,6 +30,7 @@ public sealed class SiloCluster : IAsyncDisposable
     private readonly Lock _applyLock = new();
     private long _appliedVersion = -1;
     private volatile bool _joined;
+    private volatile bool _killed;
 
     public SiloCluster(MembershipAgent agent, int virtualNodesPerSilo = ConsistentHashRing.DefaultVirtualNodesPerSilo, ILogger? logger = null)
     {
@@ -53,11 +54,12 @@ public sealed class SiloCluster : IAsyncDisposable
     public event EventHandler? DeclaredDead;
 
     /// <summary>False before the join, once declared dead, and while no heartbeat was written for SuspectAfter (cut off).</summary>
-    public bool IsServing => _joined && !Agent.IsDeclaredDead && !Agent.IsCutOff;
+    public bool IsServing => _joined && !_killed && !Agent.IsDeclaredDead && !Agent.IsCutOff;
 
     /// <summary>Why this silo refuses to serve, for the error a caller gets.</summary>
     public string NotServingReason =>
         !_joined ? $"silo {Self} has not joined the cluster"
+        : _killed ? $"silo {Self} has left the cluster"
         : Agent.IsDeclaredDead ? $"silo {Self} was declared dead by the cluster"
         : $"silo {Self} is cut off from the membership table (no heartbeat written since {Agent.LastHeartbeatWritten:O})";
 
@@ -95,7 +97,24 @@ public sealed class SiloCluster : IAsyncDisposable
         Apply(Agent.Snapshot);
     }
 
-    public Task LeaveAsync(CancellationToken cancellationToken = default) => Agent.LeaveAsync(cancellationToken);
+    /// <summary>Graceful leave: ShuttingDown, then Dead; the others drop this silo from their rings without voting.</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken = default)
+    {
+        if (_killed || Agent.IsDeclaredDead)
+        {
+            return;
+        }
+
+        await Agent.LeaveAsync(cancellationToken);
+        _killed = true;
+    }
+
+    /// <summary>Stops heartbeating without touching the table, as a crash would (tests).</summary>
+    public Task KillAsync()
+    {
+        _killed = true;
+        return Agent.KillAsync();
+    }
 
     public ValueTask DisposeAsync() => Agent.DisposeAsync();
 
