@@ -72,6 +72,13 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public bool IsLocal(GrainId grain) => OwnerOf(grain) == Self;
 
+    /// <summary>Whether this silo's ring ranges hold <paramref name="hash"/> (false while it is not on the ring).</summary>
+    public bool OwnsHash(uint hash)
+    {
+        var ring = _ring;
+        return !ring.IsEmpty && ring.Owner(hash) == Self;
+    }
+
     /// <summary>The hash ranges whose reminders this silo delivers (none while it is not in the ring).</summary>
     public IReadOnlyList<HashRange> OwnRanges
     {

@@ -48,6 +48,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         {
             _remote = new RemoteCallClient(Options);
             Cluster.DeclaredDead += (_, _) => OnDeclaredDead();
+            Cluster.RingChanged += (_, _) => Reminders.OnRangesChanged();
         }
     }
 

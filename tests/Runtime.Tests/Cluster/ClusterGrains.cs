@@ -74,3 +74,25 @@ public sealed class TallyGrain([PersistentState("tally")] IPersistentState<Tally
         return silo.Cluster?.Self.Endpoint ?? "local";
     }
 }
+
+public sealed record ClusterTick(string Key, DateTimeOffset Scheduled, string Silo, DateTimeOffset DeliveredAt);
+
+public interface IClusterTickGrain : IGrainWithStringKey
+{
+    Task Start(TimeSpan dueTime, TimeSpan period);
+}
+
+/// <summary>Records every delivered tick with the silo that delivered it (statics: the test reads them directly).</summary>
+public sealed class ClusterTickGrain : Grain, IClusterTickGrain, IRemindable
+{
+    public static ConcurrentQueue<ClusterTick> Ticks { get; } = new();
+
+    public async Task Start(TimeSpan dueTime, TimeSpan period) => await RegisterOrUpdateReminder("tick", dueTime, period);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var silo = (Silo)ServiceProvider.GetService(typeof(Silo))!;
+        Ticks.Enqueue(new ClusterTick(GrainKey, status.ScheduledTime, silo.Cluster?.Self.Endpoint ?? "local", TimeProvider.GetUtcNow()));
+        return Task.CompletedTask;
+    }
+}
