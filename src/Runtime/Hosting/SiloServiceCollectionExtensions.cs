@@ -87,6 +87,15 @@ public sealed class ArActorsSiloBuilder
         return this;
     }
 
+    /// <summary>Wakes event readers across processes with PostgreSQL LISTEN/NOTIFY (the event log stays the source of truth).</summary>
+    public ArActorsSiloBuilder UsePostgresEventNotifier(string connectionString, string channel = "aractors_events")
+    {
+        Services.AddSingleton(sp => new PostgresEventNotifier(connectionString, sp.GetService<ILogger<PostgresEventNotifier>>(), channel));
+        Services.AddSingleton<IEventCommitNotifier>(sp => sp.GetRequiredService<PostgresEventNotifier>());
+        Services.AddHostedService(sp => new EventNotifierStarter(sp.GetRequiredService<PostgresEventNotifier>()));
+        return this;
+    }
+
     public ArActorsSiloBuilder UseInMemoryStore(string storageName = SiloOptions.DefaultStorageName) =>
         AddStore(storageName, _ => new InMemoryStore());
 }
@@ -122,6 +131,18 @@ public static class SiloServiceCollectionExtensions
         builder.Services.AddArActorsSilo(configure);
         return builder;
     }
+}
+
+/// <summary>Starts LISTEN before the silo takes calls, so readers miss no wake-up from the first commit on.</summary>
+internal sealed class EventNotifierStarter(PostgresEventNotifier notifier) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        notifier.Start();
+        return notifier.Listening.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Runs the silo for the lifetime of the host.</summary>
