@@ -48,6 +48,9 @@ public sealed class MembershipAgent : IAsyncDisposable
 
     public MembershipOptions Options { get; }
 
+    /// <summary>The table this agent joins (the host initializes its schema before the join).</summary>
+    public IMembershipTable Table => _table;
+
     /// <summary>The membership as of the last successful read.</summary>
     public MembershipSnapshot Snapshot => _snapshot;
 

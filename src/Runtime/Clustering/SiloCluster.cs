@@ -92,6 +92,7 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>Joins the membership table (Joining, then Active) and builds the first ring.</summary>
     public async Task JoinAsync(CancellationToken cancellationToken = default)
     {
+        await Agent.Table.InitializeAsync(cancellationToken);
         await Agent.StartAsync(cancellationToken);
         _joined = true;
         await RefreshAsync();

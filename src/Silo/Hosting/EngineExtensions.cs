@@ -18,10 +18,13 @@ public static class EngineExtensions
     public static IHostApplicationBuilder AddArActorsEngine(this IHostApplicationBuilder builder)
     {
         var siloSection = builder.Configuration.GetSection(SiloSectionName);
-        builder.AddArActorsSilo(silo => silo
-            .AddGrains(typeof(LedgerError).Assembly)
-            .AddStore(SiloOptions.DefaultStorageName, OpenStore)
-            .Configure(siloSection.Bind));
+        builder.AddArActorsSilo(silo =>
+        {
+            silo.AddGrains(typeof(LedgerError).Assembly)
+                .AddStore(SiloOptions.DefaultStorageName, OpenStore)
+                .Configure(siloSection.Bind);
+            ClusterRole.Configure(builder.Configuration, silo);
+        });
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HostingExtensions.ReadyTag]);
 
         // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on.

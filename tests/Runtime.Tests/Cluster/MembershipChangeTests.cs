@@ -109,6 +109,25 @@ public sealed class MembershipChangeTests(PostgresDatabase database) : IClassFix
         Assert.Contains("declared dead", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_silo_that_stops_gracefully_writes_its_state_leaves_without_votes_and_its_grains_move_with_their_state()
+    {
+        var a = await _cluster.StartSiloAsync();
+        var b = await _cluster.StartSiloAsync();
+        var key = PostgresClusters.KeyOwnedBy(a.Cluster!.Ring, b.Cluster!.Self, "leaving");
+        Assert.Equal(b.Cluster.Self.Endpoint, (await a.GetGrain<ITallyGrain>(key).Apply("op-1")).Silo);
+
+        await _cluster.StopSiloAsync(b);
+
+        var row = (await _table.ReadAllAsync()).Find(b.Cluster.Self);
+        Assert.Equal(SiloStatus.Dead, row!.Entry.Status);
+        Assert.Empty(row.Entry.Suspicions);
+        Assert.Equal([a.Cluster.Self], a.Cluster.Ring.Silos.ToArray());
+        var served = await a.GetGrain<ITallyGrain>(key).Apply("op-2");
+        Assert.Equal(a.Cluster.Self.Endpoint, served.Silo);
+        Assert.Equal(["op-1", "op-2"], served.Tally.Applied);
+    }
+
     private static string KeyWhere(Func<string, bool> predicate)
     {
         for (var i = 0; i < 100_000; i++)
