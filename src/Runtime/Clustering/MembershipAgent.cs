@@ -194,12 +194,33 @@ public sealed class MembershipAgent : IAsyncDisposable
             return;
         }
 
+        await DeleteExpiredDeadRowsAsync(data, now);
         foreach (var suspect in StaleSilos(data, now))
         {
             if (!await TrySuspectAsync(suspect, data, now))
             {
                 return;
             }
+        }
+    }
+
+    private async Task DeleteExpiredDeadRowsAsync(MembershipTableData data, DateTimeOffset now)
+    {
+        var before = now - Options.DeadRowRetention;
+        if (!data.Rows.Any(r => r.Entry.Status == SiloStatus.Dead && r.Entry.IAmAlive < before))
+        {
+            return;
+        }
+
+        try
+        {
+            var deleted = await _table.DeleteDeadRowsAsync(before);
+            _logger.LogInformation("Silo {Silo} deleted {Count} membership rows dead since before {Before:O}", Self, deleted, before);
+        }
+        catch (Exception ex)
+        {
+            // Housekeeping only: the next round tries again.
+            _logger.LogWarning(ex, "Silo {Silo} could not delete expired dead membership rows", Self);
         }
     }
 
