@@ -107,6 +107,9 @@ public sealed class MembershipAgent : IAsyncDisposable
         _logger.LogInformation("Silo {Silo} left the cluster", Self);
     }
 
+    /// <summary>First step of a graceful stop: ShuttingDown, loop still running. The others drop this silo from their rings at their next read.</summary>
+    public Task AnnounceShutdownAsync(CancellationToken cancellationToken = default) => ChangeOwnStatusAsync(SiloStatus.ShuttingDown, cancellationToken);
+
     /// <summary>Stops the loop without touching the table, as a crash would (tests use it to kill a silo).</summary>
     public Task KillAsync() => StopLoopAsync();
 

@@ -105,6 +105,22 @@ public sealed class SiloCluster : IAsyncDisposable
         Apply(Agent.Snapshot);
     }
 
+    /// <summary>
+    /// Hands over before a graceful stop: writes ShuttingDown and re-reads, so this silo's own ring no longer holds it
+    /// (its local calls go to the new owners, forwarded ones are answered "not owner") while it still finishes turns
+    /// and writes state. The others learn at their next read, or at once when a call tells them "not owner".
+    /// </summary>
+    public async Task BeginShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        if (_killed || !_joined || Agent.IsDeclaredDead)
+        {
+            return;
+        }
+
+        await Agent.AnnounceShutdownAsync(cancellationToken);
+        await RefreshAsync();
+    }
+
     /// <summary>Graceful leave: ShuttingDown, then Dead; the others drop this silo from their rings without voting.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken = default)
     {

@@ -120,6 +120,19 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
             return;
         }
 
+        if (Cluster is not null)
+        {
+            try
+            {
+                await Cluster.BeginShutdownAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The table is unreachable: stop anyway; the others will vote this silo out.
+                _logger.LogWarning(exception, "Silo {Silo} could not announce its shutdown", Cluster.Self);
+            }
+        }
+
         await Reminders.StopAsync();
         _collector?.Dispose();
         for (var round = 0; round < 10 && !_activations.IsEmpty; round++)

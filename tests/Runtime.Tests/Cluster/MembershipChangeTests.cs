@@ -128,6 +128,30 @@ public sealed class MembershipChangeTests(PostgresDatabase database) : IClassFix
         Assert.Equal(["op-1", "op-2"], served.Tally.Applied);
     }
 
+    [Fact]
+    public async Task A_silo_announcing_its_shutdown_hands_its_grains_over_while_callers_with_old_views_are_redirected()
+    {
+        var a = await _cluster.StartSiloAsync();
+        var b = await _cluster.StartSiloAsync();
+        var key = PostgresClusters.KeyOwnedBy(a.Cluster!.Ring, b.Cluster!.Self, "handover");
+        Assert.Equal(b.Cluster.Self.Endpoint, (await a.GetGrain<ITallyGrain>(key).Apply("op-1")).Silo);
+
+        await b.Cluster.BeginShutdownAsync();
+
+        // B no longer counts itself; A has not read the table yet and still sends the call to B.
+        Assert.Equal([a.Cluster.Self], b.Cluster.Ring.Silos.ToArray());
+        Assert.Equal(2, a.Cluster.Ring.Silos.Length);
+        var viaA = await a.GetGrain<ITallyGrain>(key).Apply("op-2");
+        Assert.Equal(a.Cluster.Self.Endpoint, viaA.Silo);
+        Assert.Equal(["op-1", "op-2"], viaA.Tally.Applied);
+
+        // A call made on B itself goes to the new owner too.
+        var viaB = await b.GetGrain<ITallyGrain>(key).Apply("op-3");
+        Assert.Equal(a.Cluster.Self.Endpoint, viaB.Silo);
+        Assert.Equal(3, viaB.Tally.Count);
+        Assert.Equal(SiloStatus.ShuttingDown, (await _table.ReadAllAsync()).Find(b.Cluster.Self)!.Entry.Status);
+    }
+
     private static string KeyWhere(Func<string, bool> predicate)
     {
         for (var i = 0; i < 100_000; i++)

@@ -154,9 +154,20 @@ internal sealed class RemoteCallHandler(Silo silo)
         }
 
         var grain = new GrainId(call.Type, call.Key);
-        if (call.TargetSilo != cluster.Self.ToString() || !cluster.IsLocal(grain))
+        if (call.TargetSilo != cluster.Self.ToString())
         {
             return new RemoteAnswer(NotOwner: true);
+        }
+
+        if (!cluster.IsLocal(grain))
+        {
+            // The caller's view says this silo owns the grain and ours disagrees: one of them is stale. Read the table
+            // once, so a silo that has just become the owner serves the call rather than bouncing it.
+            await cluster.RefreshAsync();
+            if (!cluster.IsLocal(grain) || !cluster.IsServing)
+            {
+                return new RemoteAnswer(NotOwner: true);
+            }
         }
 
         if (!silo.Registry.TryGetMethod(call.Method, out var method))
