@@ -31,19 +31,42 @@ public sealed class SiloCluster : IAsyncDisposable
     private long _appliedVersion = -1;
     private volatile bool _joined;
     private volatile bool _killed;
+    private readonly MembershipAgent? _agent;
+    private readonly ClientReader? _client;
 
     public SiloCluster(MembershipAgent agent, int virtualNodesPerSilo = ConsistentHashRing.DefaultVirtualNodesPerSilo, ILogger? logger = null)
     {
-        Agent = agent;
+        _agent = agent;
+        Self = agent.Self;
         _virtualNodes = virtualNodesPerSilo;
         _logger = logger ?? NullLogger.Instance;
         agent.Changed += (_, snapshot) => Apply(snapshot);
         agent.DeclaredDead += (_, _) => DeclaredDead?.Invoke(this, EventArgs.Empty);
     }
 
-    public MembershipAgent Agent { get; }
+    private SiloCluster(SiloAddress self, IMembershipTable table, TimeProvider time, MembershipOptions options, int virtualNodesPerSilo, ILogger? logger)
+    {
+        Self = self;
+        _virtualNodes = virtualNodesPerSilo;
+        _logger = logger ?? NullLogger.Instance;
+        _client = new ClientReader(this, table, time, options.HeartbeatPeriod);
+    }
 
-    public SiloAddress Self => Agent.Self;
+    /// <summary>
+    /// A cluster client (an API-only node): it reads the membership table every heartbeat period, writes no row, is on
+    /// no ring and owns nothing, so every call it makes is forwarded to the owning silo.
+    /// </summary>
+    public static SiloCluster ForClient(
+        IMembershipTable table, TimeProvider time, MembershipOptions? options = null, int virtualNodesPerSilo = ConsistentHashRing.DefaultVirtualNodesPerSilo, ILogger? logger = null) =>
+        new(new SiloAddress("client:" + Environment.MachineName + ":" + Guid.NewGuid().ToString("N")[..8], time.GetUtcNow().UtcTicks),
+            table, time, options ?? new MembershipOptions(), virtualNodesPerSilo, logger);
+
+    public bool IsClient => _client is not null;
+
+    /// <summary>The membership agent of a member silo (a client has none).</summary>
+    public MembershipAgent Agent => _agent ?? throw new InvalidOperationException("A cluster client has no membership agent.");
+
+    public SiloAddress Self { get; }
 
     public ConsistentHashRing Ring => _ring;
 
@@ -54,20 +77,26 @@ public sealed class SiloCluster : IAsyncDisposable
     public event EventHandler? DeclaredDead;
 
     /// <summary>False before the join, once declared dead, and while no heartbeat was written for SuspectAfter (cut off).</summary>
-    public bool IsServing => _joined && !_killed && !Agent.IsDeclaredDead && !Agent.IsCutOff;
+    public bool IsServing => _joined && !_killed && (_agent is null || (!_agent.IsDeclaredDead && !_agent.IsCutOff));
 
     /// <summary>Why this silo refuses to serve, for the error a caller gets.</summary>
     public string NotServingReason =>
         !_joined ? $"silo {Self} has not joined the cluster"
         : _killed ? $"silo {Self} has left the cluster"
-        : Agent.IsDeclaredDead ? $"silo {Self} was declared dead by the cluster"
+        : _agent is null ? $"cluster client {Self} is serving"
+        : _agent.IsDeclaredDead ? $"silo {Self} was declared dead by the cluster"
         : $"silo {Self} is cut off from the membership table (no heartbeat written since {Agent.LastHeartbeatWritten:O})";
 
     /// <summary>The silo owning a grain: the ring position of its placement key's hash.</summary>
     public SiloAddress OwnerOf(GrainId grain)
     {
         var ring = _ring;
-        return ring.IsEmpty ? Self : ring.Owner(GrainHash.Of(grain.PlacementKey));
+        if (ring.IsEmpty)
+        {
+            return IsClient ? throw new SiloUnavailableException($"No active silo in the cluster to take {grain}.") : Self;
+        }
+
+        return ring.Owner(GrainHash.Of(grain.PlacementKey));
     }
 
     public bool IsLocal(GrainId grain) => OwnerOf(grain) == Self;
@@ -92,6 +121,13 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>Joins the membership table (Joining, then Active) and builds the first ring.</summary>
     public async Task JoinAsync(CancellationToken cancellationToken = default)
     {
+        if (_client is not null)
+        {
+            await _client.StartAsync(cancellationToken);
+            _joined = true;
+            return;
+        }
+
         await Agent.Table.InitializeAsync(cancellationToken);
         await Agent.StartAsync(cancellationToken);
         _joined = true;
@@ -101,6 +137,12 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>Reads the table now (a caller that was told "not owner" refreshes its view before retrying).</summary>
     public async Task RefreshAsync()
     {
+        if (_client is not null)
+        {
+            await _client.ReadAsync();
+            return;
+        }
+
         await Agent.RunRoundAsync();
         Apply(Agent.Snapshot);
     }
@@ -112,7 +154,7 @@ public sealed class SiloCluster : IAsyncDisposable
     /// </summary>
     public async Task BeginShutdownAsync(CancellationToken cancellationToken = default)
     {
-        if (_killed || !_joined || Agent.IsDeclaredDead)
+        if (_killed || !_joined || _client is not null || Agent.IsDeclaredDead)
         {
             return;
         }
@@ -124,6 +166,13 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>Graceful leave: ShuttingDown, then Dead; the others drop this silo from their rings without voting.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken = default)
     {
+        if (_client is not null)
+        {
+            _killed = true;
+            _client.Dispose();
+            return;
+        }
+
         if (_killed || Agent.IsDeclaredDead)
         {
             return;
@@ -137,10 +186,59 @@ public sealed class SiloCluster : IAsyncDisposable
     public Task KillAsync()
     {
         _killed = true;
+        if (_client is not null)
+        {
+            _client.Dispose();
+            return Task.CompletedTask;
+        }
+
         return Agent.KillAsync();
     }
 
-    public ValueTask DisposeAsync() => Agent.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            _client.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        return Agent.DisposeAsync();
+    }
+
+    /// <summary>A client's view: the table read every period (one read at a time), no row of its own.</summary>
+    private sealed class ClientReader(SiloCluster owner, IMembershipTable table, TimeProvider time, TimeSpan period) : IDisposable
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private ITimer? _timer;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await table.InitializeAsync(cancellationToken);
+            await ReadAsync();
+            _timer = time.CreateTimer(static s => _ = ((ClientReader)s!).ReadAsync(), this, period, period);
+        }
+
+        public async Task ReadAsync()
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                owner.Apply(MembershipSnapshot.From(await table.ReadAllAsync()));
+            }
+            catch (Exception exception)
+            {
+                // The next period reads again; calls keep the last view meanwhile.
+                owner._logger.LogWarning(exception, "Cluster client {Client} could not read the membership table", owner.Self);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public void Dispose() => _timer?.Dispose();
+    }
 
     private void Apply(MembershipSnapshot snapshot)
     {

@@ -197,7 +197,16 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
                 return Task.FromException<TResult>(new SiloNotServingException($"{request.MethodId} to {target} refused: {cluster.NotServingReason}."));
             }
 
-            var owner = cluster.OwnerOf(target);
+            SiloAddress owner;
+            try
+            {
+                owner = cluster.OwnerOf(target);
+            }
+            catch (SiloUnavailableException exception)
+            {
+                return Task.FromException<TResult>(exception);
+            }
+
             if (owner != cluster.Self)
             {
                 return ForwardAsync(owner, target, request);

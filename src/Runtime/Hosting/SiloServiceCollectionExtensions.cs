@@ -87,6 +87,20 @@ public sealed class ArActorsSiloBuilder
         return this;
     }
 
+    /// <summary>
+    /// Makes this silo a cluster client (an API-only node): it reads <paramref name="table"/>, hosts no grain and
+    /// forwards every call to the silo owning the grain.
+    /// </summary>
+    public ArActorsSiloBuilder UseClusterClient(Func<IServiceProvider, IMembershipTable> table, MembershipOptions? membership = null)
+    {
+        Services.AddSingleton(sp =>
+        {
+            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            return SiloCluster.ForClient(table(sp), time, membership, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<SiloCluster>());
+        });
+        return this;
+    }
+
     /// <summary>Wakes event readers across processes with PostgreSQL LISTEN/NOTIFY (the event log stays the source of truth).</summary>
     public ArActorsSiloBuilder UsePostgresEventNotifier(string connectionString, string channel = "aractors_events")
     {

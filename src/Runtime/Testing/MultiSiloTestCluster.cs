@@ -82,6 +82,32 @@ public sealed class MultiSiloTestCluster(MultiSiloTestClusterOptions options) : 
         return member.Silo;
     }
 
+    /// <summary>Starts a cluster client (an API-only node): it hosts no grain and forwards every call.</summary>
+    public async Task<Silo> StartClientAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{options.NextPort()}");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<TimeProvider>(Clock);
+        var store = options.StoreFactory();
+        builder.Services.AddArActorsSilo(silo =>
+        {
+            foreach (var assembly in options.GrainAssemblies)
+            {
+                silo.AddGrains(assembly);
+            }
+
+            silo.AddStore(SiloOptions.DefaultStorageName, store);
+            silo.Configure(o => options.ConfigureSilo?.Invoke(o));
+            silo.UseClusterClient(_ => options.MembershipTable, options.Membership);
+        });
+        var app = builder.Build();
+        await app.StartAsync();
+        var member = new Member(app, app.Services.GetRequiredService<Silo>(), store);
+        _members.Add(member);
+        return member.Silo;
+    }
+
     /// <summary>Every running silo reads the membership table now, so all views agree.</summary>
     public async Task RefreshAllAsync()
     {
@@ -141,7 +167,11 @@ public sealed class MultiSiloTestCluster(MultiSiloTestClusterOptions options) : 
     {
         foreach (var member in _members.Where(m => m.Running))
         {
-            await member.Silo.Cluster!.Agent.WhenIdleAsync();
+            if (!member.Silo.Cluster!.IsClient)
+            {
+                await member.Silo.Cluster.Agent.WhenIdleAsync();
+            }
+
             await member.Silo.WhenBackgroundIdleAsync();
         }
     }

@@ -87,6 +87,25 @@ public sealed class ForwardingTests(PostgresDatabase database) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_cluster_client_hosts_no_grain_and_reaches_each_grain_on_its_owner()
+    {
+        var client = await _cluster.StartClientAsync();
+        Assert.True(client.Cluster!.IsClient);
+        Assert.Equal(3, client.Cluster.Ring.Silos.Length);
+        Assert.DoesNotContain(client.Cluster.Self, client.Cluster.Ring.Silos);
+
+        for (var i = 0; i < 20; i++)
+        {
+            var key = Clusters.NewKey("via-client");
+            var served = await client.GetGrain<ITallyGrain>(key).Apply("op-1");
+            Assert.Equal(A.Cluster!.OwnerOf(A.GetGrainId<ITallyGrain>(key)).Endpoint, served.Silo);
+            Assert.Equal(1, (await A.GetGrain<ITallyGrain>(key).Get()).Tally.Count);
+        }
+
+        Assert.Equal(0, client.ActivationCount);
+    }
+
+    [Fact]
     public async Task A_remote_exception_keeps_its_type_and_message()
     {
         var key = PostgresClusters.KeyOwnedBy(A.Cluster!.Ring, B.Cluster!.Self, "throws");
