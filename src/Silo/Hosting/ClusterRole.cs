@@ -5,6 +5,8 @@ using ArActors.Runtime.Clustering.Postgres;
 namespace ArActors.Silo.Hosting;
 
 /// <summary>
+/// Role <c>Api</c>: an API-only node; it reads the membership table, hosts no grain and forwards every call to the
+/// owning silo, and its hub is woken by LISTEN/NOTIFY for events committed on the silos.
 /// Role <c>Silo</c>: this process joins the PostgreSQL membership table, owns the grains the ring gives it, forwards
 /// the others, wakes event readers in other processes with LISTEN/NOTIFY, and still serves the API, hub and dashboard
 /// (any silo can front calls). Role <c>Combined</c> stays a single process with no cluster.
@@ -15,13 +17,25 @@ public static class ClusterRole
     {
         var options = configuration.GetSection(ArActorsOptions.SectionName).Get<ArActorsOptions>() ?? new ArActorsOptions();
         var postgres = configuration.GetConnectionString(StoreSelection.PostgresConnectionName);
-        if (options.Role != HostRole.Silo || string.IsNullOrWhiteSpace(postgres) || EndpointOf(configuration, options) is not { } endpoint)
+        if (options.Role == HostRole.Combined || string.IsNullOrWhiteSpace(postgres))
         {
-            // CheckStartupAsync refuses the role with a message naming the missing setting.
+            // Combined: one process, no cluster. A cluster role without PostgreSQL is refused by CheckStartupAsync.
             return;
         }
 
-        silo.UseCluster(_ => new PostgresMembershipTable(postgres), c => c.Endpoint = endpoint);
+        if (options.Role == HostRole.Api)
+        {
+            silo.UseClusterClient(_ => new PostgresMembershipTable(postgres));
+        }
+        else if (EndpointOf(configuration, options) is { } endpoint)
+        {
+            silo.UseCluster(_ => new PostgresMembershipTable(postgres), c => c.Endpoint = endpoint);
+        }
+        else
+        {
+            return;
+        }
+
         silo.UsePostgresEventNotifier(postgres);
     }
 
@@ -45,8 +59,9 @@ public static class ClusterRole
     public static string? ProblemWith(IConfiguration configuration, ArActorsOptions options, StoreSelection store) => options.Role switch
     {
         HostRole.Combined => null,
-        HostRole.Api => "ArActors:Role 'Api' (an API-only node routing to silos) is not built yet; use Silo (every silo serves the API too) or Combined.",
-        _ when store.Kind != StoreKind.Postgres => "ArActors:Role 'Silo' needs ConnectionStrings:Postgres (silos share nothing but PostgreSQL).",
+        _ when store.Kind != StoreKind.Postgres =>
+            $"ArActors:Role '{options.Role}' needs ConnectionStrings:Postgres (cluster nodes share nothing but PostgreSQL).",
+        HostRole.Api => null,
         _ when EndpointOf(configuration, options) is null =>
             "ArActors:Role 'Silo' needs ArActors:ClusterEndpoint, the http(s) URL other silos reach this one at (Urls binds to no concrete host).",
         _ => null,
@@ -55,7 +70,7 @@ public static class ClusterRole
     /// <summary>Maps the endpoint other silos forward grain calls to, when this process is a cluster silo.</summary>
     public static IEndpointRouteBuilder MapArActorsCluster(this IEndpointRouteBuilder endpoints)
     {
-        if (endpoints.ServiceProvider.GetRequiredService<ArActors.Runtime.Silo>().Cluster is not null)
+        if (endpoints.ServiceProvider.GetRequiredService<ArActors.Runtime.Silo>().Cluster is { IsClient: false })
         {
             endpoints.MapSiloCalls();
         }
