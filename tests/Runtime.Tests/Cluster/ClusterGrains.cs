@@ -54,6 +54,7 @@ public sealed class TallyGrain([PersistentState("tally")] IPersistentState<Tally
 
     public async Task<int> WaitUntilCanceled(CancellationToken cancellationToken)
     {
+        Gates.Open("started:" + GrainKey);
         try
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);

@@ -124,7 +124,7 @@ public sealed class ForwardingTests(PostgresDatabase database) : IClassFixture<P
         var key = PostgresClusters.KeyOwnedBy(A.Cluster!.Ring, B.Cluster!.Self, "cancel");
         using var cancellation = new CancellationTokenSource();
         var call = A.GetGrain<ITallyGrain>(key).WaitUntilCanceled(cancellation.Token);
-        await Task.Delay(100);   // lets the request reach B; correctness does not depend on it
+        await Gates.WaitAsync("started:" + key);   // the turn runs on B
         await cancellation.CancelAsync();
 
         var refused = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
