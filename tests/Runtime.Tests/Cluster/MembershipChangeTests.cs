@@ -83,7 +83,9 @@ public sealed class MembershipChangeTests(PostgresDatabase database) : IClassFix
         Assert.Equal(1, (await a.GetGrain<ITallyGrain>(key).Apply("op-1")).Tally.Count);
         Assert.True(b.IsActive(b.GetGrainId<ITallyGrain>(key)));
 
+        // Fully partitioned: B can neither heartbeat nor read (so it cannot learn yet that A votes it dead).
         faulty.FailWrites = true;
+        faulty.FailReads = true;
         var cutOff = await _cluster.AdvanceUntilAsync(() => !b.Cluster.IsServing, TimeSpan.FromSeconds(10));
         Assert.NotNull(cutOff);
 
@@ -95,7 +97,8 @@ public sealed class MembershipChangeTests(PostgresDatabase database) : IClassFix
         Assert.Contains("cut off from the membership table", local.Message, StringComparison.Ordinal);
         Assert.Contains("cut off from the membership table", forwarded.Message, StringComparison.Ordinal);
 
-        // A votes B dead; B, still able to read, learns it and deactivates everything.
+        // A votes B dead; once B can read again it learns that and deactivates everything.
+        faulty.FailReads = false;
         var dead = await _cluster.AdvanceUntilAsync(() => b.Cluster.Agent.IsDeclaredDead, TimeSpan.FromSeconds(15));
         Assert.NotNull(dead);
         await _cluster.AdvanceUntilAsync(() => b.ActivationCount == 0, TimeSpan.FromSeconds(5));
