@@ -14,8 +14,8 @@ using Microsoft.Extensions.Logging;
 namespace ArActors.Bench.Runtime;
 
 /// <summary>
-/// Grain calls between two in-process silos over loopback HTTP: calls to grains on the calling silo, calls forwarded
-/// to the other silo, and as the raw baseline a plain Kestrel JSON POST round trip with the same client settings and
+/// Grain calls between three in-process silos over loopback HTTP: calls to grains on the calling silo, calls forwarded
+/// to the other two, a mix with 30 % forwarded, and as the raw baseline a plain Kestrel JSON POST round trip with the same client settings and
 /// concurrency, measured in the same run.
 /// </summary>
 public sealed class ClusterCallsBenchmark : IBenchmark
@@ -24,7 +24,7 @@ public sealed class ClusterCallsBenchmark : IBenchmark
 
     public string Name => "cluster-calls";
 
-    public string Description => "local vs forwarded grain calls between 2 silos, next to a raw HTTP JSON round trip";
+    public string Description => "local, forwarded and 30 % remote grain calls across 3 silos, next to a raw HTTP JSON round trip";
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -39,9 +39,10 @@ public sealed class ClusterCallsBenchmark : IBenchmark
         await using var cluster = new MultiSiloTestCluster(options);
         var a = await cluster.StartSiloAsync();
         var b = await cluster.StartSiloAsync();
+        var c = await cluster.StartSiloAsync();
         var ring = a.Cluster!.Ring;
         var localKeys = KeysOwnedBy(ring, a.Cluster.Self, 1_000);
-        var remoteKeys = KeysOwnedBy(ring, b.Cluster!.Self, 1_000);
+        var remoteKeys = KeysOwnedBy(ring, b.Cluster!.Self, 500).Concat(KeysOwnedBy(ring, c.Cluster!.Self, 500)).ToList();
 
         await using var raw = await RawServer.StartAsync(NextPort());
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = raw.Address };
@@ -52,6 +53,9 @@ public sealed class ClusterCallsBenchmark : IBenchmark
             // Round 0 warms up (JIT, activations, connections); round 1 is reported.
             var local = await MeasureAsync(calls, i => a.GetGrain<IPingGrain>(localKeys[i % localKeys.Count]).Ping(i));
             var remote = await MeasureAsync(calls, i => a.GetGrain<IPingGrain>(remoteKeys[i % remoteKeys.Count]).Ping(i));
+
+            // 3 of every 10 calls go to a grain on another silo.
+            var mixed = await MeasureAsync(calls, i => a.GetGrain<IPingGrain>(i % 10 < 3 ? remoteKeys[i % remoteKeys.Count] : localKeys[i % localKeys.Count]).Ping(i));
             var baseline = await MeasureAsync(calls, async i =>
             {
                 using var response = await http.PostAsJsonAsync(new Uri("/echo", UriKind.Relative), new Echo(i), cancellationToken);
@@ -59,10 +63,11 @@ public sealed class ClusterCallsBenchmark : IBenchmark
             });
             if (round == 1)
             {
-                Console.WriteLine($"  {calls} calls each, {Concurrency} concurrent: local {local:N0}/s, forwarded {remote:N0}/s, raw HTTP {baseline:N0}/s");
+                Console.WriteLine($"  {calls} calls each, {Concurrency} concurrent: local {local:N0}/s, forwarded {remote:N0}/s, 30 % remote {mixed:N0}/s, raw HTTP {baseline:N0}/s");
                 results.Add(new BenchResult(Name, "local calls/s", local, "calls/s"));
                 results.Add(new BenchResult(Name, "forwarded calls/s", remote, "calls/s", "raw HTTP JSON round trips/s", baseline));
                 results.Add(new BenchResult(Name, "forwarded vs local", remote, "calls/s", "local calls/s", local));
+                results.Add(new BenchResult(Name, "30% remote (3 silos) calls/s", mixed, "calls/s", "local calls/s", local));
             }
         }
 
