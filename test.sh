@@ -74,7 +74,7 @@ say "running e2e"
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >"$results/npm-ci.log" 2>&1) \
   || { cat "$results/npm-ci.log"; failed=$((failed + 1)); finish; }
 mkdir -p tests/e2e/artifacts
-(cd tests/e2e && node --test --test-concurrency=1 \
+(cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$results/e2e.tap")
 code=$?

@@ -71,6 +71,22 @@ public sealed class ProcessStartTests : IDisposable
         Assert.Contains("ArActors:DataDirectory", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Aging_buckets_that_do_not_increase_end_the_process_with_one_clear_line()
+    {
+        using var process = StartSilo(
+            $"--urls http://127.0.0.1:{FreePort.Next()} --ArActors:DataDirectory={_workDirectory}/data "
+            + "--ArActors:Aging:Buckets:0:Name=Current --ArActors:Aging:Buckets:0:MaxDays=0 "
+            + "--ArActors:Aging:Buckets:1:Name=Late --ArActors:Aging:Buckets:1:MaxDays=0 "
+            + "--ArActors:Aging:Buckets:2:Name=Very");
+
+        var (exitCode, stderr) = await WaitForExitAsync(process);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ArActors cannot start: invalid aging buckets in section 'ArActors:Aging': Bucket 'Late' must have a MaxDays above", line, StringComparison.Ordinal);
+    }
+
     private Process StartSilo(string arguments)
     {
         var info = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "ArActors.Silo.dll")}\" {arguments}")

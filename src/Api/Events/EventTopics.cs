@@ -40,7 +40,7 @@ public sealed class RoleOnlyAccountReadScope : IAccountReadScope
 
 /// <summary>
 /// The topic rule: <c>announcements</c> (every role: notices for every dashboard), <c>ledger</c> and <c>imports</c>
-/// (the whole book: manager, admin, integration), <c>account/{id}</c> (collector, team lead, manager, integration,
+/// (the whole book: manager, admin, integration), <c>kpi</c> (reporting snapshots: manager, admin), <c>account/{id}</c> (collector, team lead, manager, integration,
 /// admin, narrowed by <see cref="IAccountReadScope"/>), <c>collector/{id}</c> (that collector, managers, admins) and
 /// <c>portfolio/{id}</c> (the team lead whose team is that portfolio, managers, admins). Anything else is unknown.
 /// </summary>
@@ -52,6 +52,7 @@ public sealed partial class EventTopics(IAccountReadScope accountScope)
     public const string CollectorPrefix = "collector/";
     public const string PortfolioPrefix = "portfolio/";
     public const string Imports = "imports";
+    public const string Kpi = "kpi";
 
     private static readonly string[] LedgerReaders = [Roles.Manager, Roles.Admin, Roles.Integration];
     private static readonly string[] AccountReaders = [Roles.Collector, Roles.TeamLead, Roles.Manager, Roles.Integration, Roles.Admin];
@@ -69,6 +70,8 @@ public sealed partial class EventTopics(IAccountReadScope accountScope)
                 return Roles.IsKnown(role) ? TopicDecision.Allowed : Forbidden(role, topic);
             case Ledger or Imports:
                 return LedgerReaders.Contains(role, StringComparer.Ordinal) ? TopicDecision.Allowed : Forbidden(role, topic);
+            case Kpi:
+                return role is Roles.Manager or Roles.Admin ? TopicDecision.Allowed : Forbidden(role, topic);
         }
 
         // A collector's own accounts and a team's portfolio: the person themself, and managers and admins.
@@ -100,7 +103,7 @@ public sealed partial class EventTopics(IAccountReadScope accountScope)
                 : Forbidden(role, topic);
         }
 
-        return new TopicDecision(TopicVerdict.Unknown, $"Unknown topic '{Shorten(topic)}'; topics are '{Announcements}', '{Ledger}', '{Imports}', 'account/{{id}}', 'collector/{{id}}' and 'portfolio/{{id}}'.");
+        return new TopicDecision(TopicVerdict.Unknown, $"Unknown topic '{Shorten(topic)}'; topics are '{Announcements}', '{Ledger}', '{Imports}', '{Kpi}', 'account/{{id}}', 'collector/{{id}}' and 'portfolio/{{id}}'.");
     }
 
     private static TopicDecision Forbidden(string role, string topic) =>

@@ -22,20 +22,20 @@ public sealed class CollectionsHub(EventFanout fanout, IHubContext<CollectionsHu
 
     /// <summary>
     /// A collector follows their own accounts and announcements; a team lead their team's portfolio and announcements;
-    /// managers and admins the whole ledger, imports and announcements; integrations the ledger and imports.
+    /// managers and admins the whole ledger, imports, KPI snapshots and announcements; integrations the ledger and imports.
     /// </summary>
     public static IReadOnlyList<string> TopicsFor(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) switch
     {
         Roles.Collector when user.FindFirstValue(ClaimTypes.NameIdentifier) is { } id => [EventTopics.CollectorPrefix + id, EventTopics.Announcements],
         Roles.TeamLead when user.FindFirstValue(ArActorsClaims.Team) is { } team => [EventTopics.PortfolioPrefix + team, EventTopics.Announcements],
-        Roles.Manager or Roles.Admin => [EventTopics.Ledger, EventTopics.Imports, EventTopics.Announcements],
+        Roles.Manager or Roles.Admin => [EventTopics.Ledger, EventTopics.Imports, EventTopics.Kpi, EventTopics.Announcements],
         Roles.Integration => [EventTopics.Ledger, EventTopics.Imports],
         _ => [EventTopics.Announcements],
     };
 
     public override async Task OnConnectedAsync()
     {
-        var subscriber = new Subscriber(Context, hubContext);
+        var subscriber = new HubClientSubscriber<CollectionsHub>(Context, hubContext);
         var joined = new List<SubscribeResult>();
         foreach (var topic in TopicsFor(Context.User!))
         {
@@ -59,28 +59,8 @@ public sealed class CollectionsHub(EventFanout fanout, IHubContext<CollectionsHu
             throw new HubException("afterSequence must be 0 or more: the last sequence this client has seen.");
         }
 
-        return new SubscribeResult(topic, await fanout.SubscribeAsync(new Subscriber(Context, hubContext), topic, afterSequence, Context.ConnectionAborted));
+        return new SubscribeResult(topic, await fanout.SubscribeAsync(new HubClientSubscriber<CollectionsHub>(Context, hubContext), topic, afterSequence, Context.ConnectionAborted));
     }
 
     public override Task OnDisconnectedAsync(Exception? exception) => fanout.RemoveSubscriberAsync(Context.ConnectionId);
-
-    private sealed class Subscriber(HubCallerContext connection, IHubContext<CollectionsHub> hubContext) : IEventSubscriber
-    {
-        public string Id => connection.ConnectionId;
-
-        public Task SendAsync(EventMessage message, CancellationToken cancellationToken) =>
-            hubContext.Clients.Client(connection.ConnectionId).SendAsync(EventsHubMessages.Event, message, cancellationToken);
-
-        public async Task ResyncAndCloseAsync(ResyncRequired message, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await hubContext.Clients.Client(connection.ConnectionId).SendAsync(EventsHubMessages.Resync, message, cancellationToken);
-            }
-            finally
-            {
-                connection.Abort();
-            }
-        }
-    }
 }

@@ -30,34 +30,13 @@ public sealed class EventsHub(EventFanout fanout, EventTopics topics, IHubContex
             throw new HubException("afterSequence must be 0 or more (the last sequence already seen), or null for only new events.");
         }
 
-        var after = await fanout.SubscribeAsync(new HubSubscriber(Context, hubContext), topic, afterSequence, Context.ConnectionAborted);
+        var after = await fanout.SubscribeAsync(new HubClientSubscriber<EventsHub>(Context, hubContext), topic, afterSequence, Context.ConnectionAborted);
         return new SubscribeResult(topic, after);
     }
 
     public Task Unsubscribe(string topic) => fanout.UnsubscribeAsync(Context.ConnectionId, topic);
 
     public override Task OnDisconnectedAsync(Exception? exception) => fanout.RemoveSubscriberAsync(Context.ConnectionId);
-
-    /// <summary>Sends through the hub context, so it outlives the hub instance of the Subscribe call.</summary>
-    private sealed class HubSubscriber(HubCallerContext connection, IHubContext<EventsHub> hubContext) : IEventSubscriber
-    {
-        public string Id => connection.ConnectionId;
-
-        public Task SendAsync(EventMessage message, CancellationToken cancellationToken) =>
-            hubContext.Clients.Client(connection.ConnectionId).SendAsync(EventsHubMessages.Event, message, cancellationToken);
-
-        public async Task ResyncAndCloseAsync(ResyncRequired message, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await hubContext.Clients.Client(connection.ConnectionId).SendAsync(EventsHubMessages.Resync, message, cancellationToken);
-            }
-            finally
-            {
-                connection.Abort();
-            }
-        }
-    }
 }
 
 /// <summary>The messages the server sends to hub clients.</summary>

@@ -62,6 +62,7 @@ public sealed partial class ImportJobs(
     public const int MaxReportedErrors = 1000;
     private const string StateType = "api-import";
     private const int Parallelism = 8;
+    private const int MaxAttempts = 4;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -166,21 +167,38 @@ public sealed partial class ImportJobs(
         {
             foreach (var step in row.Steps)
             {
-                CommandResult result;
-                try
-                {
-                    result = await step.Send(account, meta);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    result = CommandResult.Refused(LedgerError.Of("row", "engine_error", $"{step.What} failed: {e.Message}"));
-                }
+                var result = await SendWithRetriesAsync(step, account, meta);
 
                 if (!result.Accepted)
                 {
                     _errors.Enqueue(new ImportRowError(row.Line, result.Error!.Field, $"{step.What}: {result.Error.Message} ({result.Error.Code})"));
                     Interlocked.Increment(ref _failed);
                     return;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A step that threw (a timeout, a store hiccup, an invoice push that failed after the account committed) is sent
+        /// again: ledger commands carry ids, so a repeat applies nothing twice and completes what the first one left.
+        /// </summary>
+        private static async Task<CommandResult> SendWithRetriesAsync(ImportStep step, IAccountGrain account, CommandMeta meta)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await step.Send(account, meta);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    if (attempt == MaxAttempts)
+                    {
+                        return CommandResult.Refused(LedgerError.Of("row", "engine_error", $"{step.What} failed {MaxAttempts} times: {e.Message}"));
+                    }
+
+                    // Real time on purpose: this waits out a transient fault, it is not business time.
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
                 }
             }
         }

@@ -54,6 +54,7 @@ internal static class LedgerHttp
                 or ErrorCodes.AllocationConflict or ErrorCodes.CashAlreadyIdentified or ErrorCodes.WriteOffNotPending
                 or ErrorCodes.InvoiceHasActivity or ErrorCodes.PaymentReversed => StatusCodes.Status409Conflict,
             ErrorCodes.NotAuthorized => StatusCodes.Status403Forbidden,
+            ErrorCodes.VersionMismatch => StatusCodes.Status412PreconditionFailed,
             _ => StatusCodes.Status422UnprocessableEntity,
         };
         return Results.Problem(new ValidationProblemDetails(new Dictionary<string, string[]> { [error.Field] = [error.Message] })
@@ -64,6 +65,27 @@ internal static class LedgerHttp
             Type = "https://aractors.dev/problems/" + error.Code,
             Extensions = { ["code"] = error.Code },
         });
+    }
+
+    /// <summary>An account version as an entity tag (strong: the representation changes with every version).</summary>
+    public static string ETagOf(long version) => $"\"{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>
+    /// The If-Match header as an account version: null when absent or "*", the version for one strong tag, or a 400
+    /// naming the header for anything else (weak tags and lists cannot name one account version).
+    /// </summary>
+    public static (long? Version, IResult? Problem) IfMatch(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0 || header == "*")
+        {
+            return (null, null);
+        }
+
+        return header.Length > 2 && header[0] == '"' && header[^1] == '"'
+            && long.TryParse(header.AsSpan(1, header.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? (version, null)
+            : (null, Invalid("If-Match", "must be one entity tag as the account's ETag gave it, e.g. \"12\", or *."));
     }
 
     public static IResult NotFound(string what, string id) =>

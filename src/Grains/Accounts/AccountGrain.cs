@@ -24,6 +24,9 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 {
     private const int HistoryPage = 500;
 
+    /// <summary>The engine's aging buckets and basis (configuration <c>ArActors:Aging</c>), the default ones when none is registered.</summary>
+    private AgingPolicy Policy => ServiceProvider.GetService(typeof(AgingPolicy)) as AgingPolicy ?? AgingPolicy.Default;
+
     // How often an active account retries invoice pushes that failed, without waiting for the client's retry.
     private static readonly TimeSpan RepairInterval = TimeSpan.FromMinutes(1);
 
@@ -101,23 +104,25 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     public Task<AccountProfile?> GetProfile() => Task.FromResult(Profile);
 
     public Task<AccountSummary?> GetSummary() =>
-        Task.FromResult(Profile is { } profile ? AccountSummary.Compute(Ledger, GrainKey, Today(profile.TimeZone), AgingPolicy.Default) : null);
+        Task.FromResult(Profile is { } profile ? AccountSummary.Compute(Ledger, GrainKey, Today(profile.TimeZone), Policy) : null);
 
     public async Task<AccountSummary?> GetSummaryAsOf(DateOnly asOf) =>
-        Profile is null ? null : AccountSummary.AsOf(await ReadHistoryAsync(), GrainKey, asOf, AgingPolicy.Default);
+        Profile is null ? null : AccountSummary.AsOf(await ReadHistoryAsync(), GrainKey, asOf, Policy);
 
     public Task<ImmutableArray<InvoiceSnapshot>> GetInvoices()
     {
         var today = Today(Profile?.TimeZone);
         return Task.FromResult(Ledger.InvoicesOf(GrainKey)
             .OrderBy(i => i.IssueDate).ThenBy(i => i.Number, StringComparer.Ordinal)
-            .Select(i => InvoiceSnapshot.Of(i, today, AgingPolicy.Default))
+            .Select(i => InvoiceSnapshot.Of(i, today, Policy))
             .ToImmutableArray());
     }
 
     public async Task<ImmutableArray<LedgerEvent>> GetHistory() => [.. await ReadHistoryAsync()];
 
     public Task<LedgerState> GetLedger() => Task.FromResult(Ledger);
+
+    public Task<long> GetVersion() => Task.FromResult(state.State.Version);
 
     private async Task<CommandResult> Handle(
         LedgerCommand command,
@@ -135,6 +140,12 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         if (meta?.Actor is null)
         {
             return CommandResult.Refused(LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+        }
+
+        if (meta.IfVersion is { } seen && seen != state.State.Version)
+        {
+            return CommandResult.Refused(LedgerError.Of("If-Match", ErrorCodes.VersionMismatch,
+                $"The account changed since version {seen}; it is at version {state.State.Version}. Read it again and retry."));
         }
 
         if (customerId is not null && customerId != GrainKey)
@@ -178,7 +189,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
             throw;
         }
 
-        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), AgingPolicy.Default));
+        return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), Policy)) with { Version = state.State.Version };
     }
 
     private async Task CommitAsync(LedgerOutcome outcome)

@@ -63,6 +63,10 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Every ledger event of the account, in commit order, each with who, when and why.</summary>
     Task<ImmutableArray<LedgerEvent>> GetHistory();
 
+    /// <summary>The account's change counter: it grows with every committed change (the API's ETag).</summary>
+    [ReadOnly]
+    Task<long> GetVersion();
+
     /// <summary>The account's ledger slice as folded (for invariant checks and diagnostics).</summary>
     [ReadOnly]
     Task<LedgerState> GetLedger();

@@ -28,7 +28,8 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
     // Only a safety net: every tick re-registers for the next boundary, so the period fires only if that failed.
     private static readonly TimeSpan SafetyPeriod = TimeSpan.FromDays(1);
 
-    private static AgingPolicy Policy => AgingPolicy.Default;
+    /// <summary>The engine's aging buckets and basis (configuration <c>ArActors:Aging</c>), the default ones when none is registered.</summary>
+    private AgingPolicy Policy => ServiceProvider.GetService(typeof(AgingPolicy)) as AgingPolicy ?? AgingPolicy.Default;
 
     public async Task<InvoiceSnapshot> Sync(InvoiceSync sync)
     {

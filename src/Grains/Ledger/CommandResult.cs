@@ -3,6 +3,9 @@ namespace ArActors.Grains.Ledger;
 /// <summary>Who sends a command to a ledger grain and why; the grain adds the instant and the business date.</summary>
 public sealed record CommandMeta(Actor Actor, string Reason)
 {
+    /// <summary>Optimistic concurrency (HTTP If-Match): the account version the sender last saw; another version refuses the command.</summary>
+    public long? IfVersion { get; init; }
+
     public static CommandMeta System(string reason) => new(new Actor("system", ActorRole.System), reason);
 }
 
@@ -15,6 +18,9 @@ public sealed record CommandResult(bool Accepted, ImmutableArray<LedgerEvent> Ev
     public static CommandResult Ok(ImmutableArray<LedgerEvent> events, AccountSummary? summary) => new(true, events, summary, null);
 
     public static CommandResult Refused(LedgerError error) => new(false, [], null, error);
+
+    /// <summary>The account's version after the command (its change counter; HTTP ETag), 0 when refused.</summary>
+    public long Version { get; init; }
 
     /// <summary>True when the command was accepted but was a repeat (or a no-op): nothing new was committed.</summary>
     public bool Unchanged => Accepted && Events.IsDefaultOrEmpty;

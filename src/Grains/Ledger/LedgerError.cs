@@ -39,4 +39,5 @@ public static class ErrorCodes
     public const string UnknownWriteOff = "unknown_write_off";
     public const string WriteOffNotPending = "write_off_not_pending";
     public const string NotAuthorized = "not_authorized";
+    public const string VersionMismatch = "version_mismatch";
 }

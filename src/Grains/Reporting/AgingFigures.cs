@@ -33,6 +33,10 @@ public static class AgingFigures
         new("120+", 121, null),
     ];
 
+    /// <summary>The engine's configured buckets (ArActors:Aging) as report buckets: each from the previous one's end + 1 to its MaxDays.</summary>
+    public static IReadOnlyList<AgingBucket> BucketsOf(Aging.AgingPolicy policy) =>
+        [.. policy.Buckets.Select((b, i) => new AgingBucket(b.Name, i == 0 ? 0 : policy.Buckets[i - 1].MaxDays!.Value + 1, b.MaxDays))];
+
     public static AgingBreakdown AsOf(IEnumerable<ReceivableItem> items, DateOnly asOf, IReadOnlyList<AgingBucket>? buckets = null)
     {
         buckets ??= DefaultBuckets;

@@ -51,7 +51,7 @@ public sealed partial class DemoSeeder(
             var done = 0;
             await Parallel.ForEachAsync(portfolio, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken }, async (account, _) =>
             {
-                await SeedAsync(account);
+                await SeedAsync(grains.GetGrain<IAccountGrain>(account.Profile.CustomerId), account);
                 if (Interlocked.Increment(ref done) % 500 == 0)
                 {
                     LogProgress(logger, done, portfolio.Count);
@@ -71,18 +71,33 @@ public sealed partial class DemoSeeder(
         }
     }
 
-    private async Task SeedAsync(DemoAccount demo)
+    private static async Task SeedAsync(IAccountGrain account, DemoAccount demo)
     {
-        var account = grains.GetGrain<IAccountGrain>(demo.Profile.CustomerId);
-        Check(await account.OpenAccount(new OpenAccount(demo.Profile), Meta), demo.Profile.CustomerId);
+        Check(await Retry(() => account.OpenAccount(new OpenAccount(demo.Profile), Meta)), demo.Profile.CustomerId);
         foreach (var invoice in demo.Invoices)
         {
-            Check(await account.IssueInvoice(invoice, Meta), invoice.InvoiceNumber);
+            Check(await Retry(() => account.IssueInvoice(invoice, Meta)), invoice.InvoiceNumber);
         }
 
         foreach (var payment in demo.Payments)
         {
-            Check(await account.ReceivePayment(new ReceivePayment(demo.Profile.CustomerId, payment), Meta), payment.PaymentId);
+            Check(await Retry(() => account.ReceivePayment(new ReceivePayment(demo.Profile.CustomerId, payment), Meta)), payment.PaymentId);
+        }
+    }
+
+    /// <summary>Commands carry ids, so one that threw (a timeout, a failed invoice push after the commit) is sent again safely.</summary>
+    private static async Task<CommandResult> Retry(Func<Task<CommandResult>> send)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await send();
+            }
+            catch (Exception) when (attempt < 4)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
         }
     }
 

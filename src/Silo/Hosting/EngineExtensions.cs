@@ -4,6 +4,7 @@ using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
 using ArActors.Runtime.Storage.Sqlite;
 using ArActors.Silo.Demo;
+using Microsoft.Extensions.Options;
 
 namespace ArActors.Silo.Hosting;
 
@@ -26,6 +27,8 @@ public static class EngineExtensions
             ClusterRole.Configure(builder.Configuration, silo);
         });
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HostingExtensions.ReadyTag]);
+        builder.Services.AddOptions<AgingOptions>().Bind(builder.Configuration.GetSection(AgingOptions.SectionName));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AgingOptions>>().Value.ToPolicy());
 
         // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on.
         builder.Services.AddSingleton<DemoSeeder>();

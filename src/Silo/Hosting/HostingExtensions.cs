@@ -51,6 +51,16 @@ public static class HostingExtensions
             return false;
         }
 
+        try
+        {
+            app.Services.GetRequiredService<ArActors.Grains.Aging.AgingPolicy>();
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: invalid aging buckets in section '{AgingOptions.SectionName}': {ex.Message}");
+            return false;
+        }
+
         var selection = app.Services.GetRequiredService<StoreSelection>();
         if (ClusterRole.ProblemWith(app.Configuration, options, selection) is { } roleProblem)
         {

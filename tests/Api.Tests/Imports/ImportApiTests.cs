@@ -48,18 +48,18 @@ public sealed class ImportApiTests(LedgerApiHost host) : IClassFixture<LedgerApi
 
         var job = await ImportAndWait("ibm", CsvContent(file));
 
+        Assert.True(job.GetProperty("errors").GetArrayLength() == 0, job.GetProperty("errors").ToString());
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.Equal(2_466, job.GetProperty("totalRows").GetInt32());
         Assert.Equal(2_466, job.GetProperty("succeededRows").GetInt32());
         Assert.Equal(0, job.GetProperty("failedRows").GetInt32());
-        Assert.Empty(job.GetProperty("errors").EnumerateArray());
 
         var store = host.Factory.Services.GetRequiredService<IDurableStore>();
         var progress = (await store.ReadAsync(ImportJobs.Topic, 0, 1000))
             .Where(e => e.SourceGrainKey == job.GetProperty("id").GetString())
             .Select(e => JsonSerializer.Deserialize<JsonElement>(e.Payload.Span))
             .ToList();
-        Assert.True(progress.Count >= 3, $"{progress.Count} progress events");
+        Assert.True(progress.Count >= 3, $"{progress.Count} progress events: {string.Join(" | ", progress)}");
         Assert.Equal(progress.Select(p => p.GetProperty("processedRows").GetInt32()).Order(), progress.Select(p => p.GetProperty("processedRows").GetInt32()));
         Assert.Equal("completed", progress[^1].GetProperty("status").GetString());
         Assert.Equal(100, progress[^1].GetProperty("percentDone").GetInt32());

@@ -315,4 +315,44 @@ public sealed class LedgerApiTests(LedgerApiHost host) : IClassFixture<LedgerApi
         var problem = await AssertProblem(tooMuch, HttpStatusCode.UnprocessableEntity);
         Assert.Equal("exceeds_payment_unapplied", problem.GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task An_update_with_a_stale_etag_is_refused_with_412_and_changes_nothing()
+    {
+        var account = await OpenAccount("ACC-ETAG");
+        var read = await Manager.GetAsync($"/api/v1/accounts/{account}");
+        var etag = read.Headers.ETag!.Tag;
+        await IssueInvoice(account, "INV-1", 10m); // someone else changes the account
+
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/accounts/{account}") { Content = JsonContent.Create(LedgerApiHost.Account(account, collector: "collector-9")) };
+        stale.Headers.TryAddWithoutValidation("If-Match", etag);
+        var refused = await Erp.SendAsync(stale);
+
+        var problem = await AssertProblem(refused, HttpStatusCode.PreconditionFailed, "If-Match");
+        Assert.Equal("version_mismatch", problem.GetProperty("code").GetString());
+        var current = await Manager.GetAsync($"/api/v1/accounts/{account}");
+        Assert.Equal("collector-1", (await LedgerApiHost.Json(current)).GetProperty("profile").GetProperty("assignedCollector").GetString());
+        Assert.NotEqual(etag, current.Headers.ETag!.Tag);
+
+        using var fresh = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/accounts/{account}") { Content = JsonContent.Create(LedgerApiHost.Account(account, collector: "collector-9")) };
+        fresh.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        var accepted = await Erp.SendAsync(fresh);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.NotEqual(current.Headers.ETag!.Tag, accepted.Headers.ETag!.Tag);
+        Assert.Equal(accepted.Headers.ETag!.Tag, (await Manager.GetAsync($"/api/v1/accounts/{account}")).Headers.ETag!.Tag);
+    }
+
+    [Fact]
+    public async Task An_if_match_that_names_no_version_is_a_400_naming_the_header()
+    {
+        var account = await OpenAccount("ACC-ETAG-BAD");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/accounts/{account}/invoices") { Content = JsonContent.Create(new { number = "INV-1", issueDate = "2026-01-15", amount = 5m }) };
+        request.Headers.TryAddWithoutValidation("If-Match", "W/\"3\"");
+
+        var response = await Erp.SendAsync(request);
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "If-Match");
+        Assert.Equal(0m, (await Summary(account)).GetProperty("openBalance").GetProperty("amount").GetDecimal());
+    }
 }

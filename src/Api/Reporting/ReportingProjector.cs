@@ -1,0 +1,163 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ArActors.Grains.Ledger;
+using ArActors.Grains.Reporting;
+using ArActors.Runtime.Events;
+using ArActors.Runtime;
+using ArActors.Runtime.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ArActors.Api.Reporting;
+
+/// <summary>Settings under <c>ArActors:Reporting</c>.</summary>
+public sealed class ReportingOptions
+{
+    public const string SectionName = "ArActors:Reporting";
+
+    /// <summary>Currency every report is restated in.</summary>
+    public string ReportingCurrency { get; set; } = "USD";
+
+    /// <summary>1 unit of Currency = Rate units of the reporting currency from EffectiveDate on.</summary>
+    public List<ExchangeRate> Rates { get; set; } = [];
+
+    /// <summary>Ledger events folded per store write.</summary>
+    public int PageSize { get; set; } = 1000;
+
+    /// <summary>At most one KPI snapshot per dimension within this time, on the engine's clock.</summary>
+    public TimeSpan KpiDebounce { get; set; } = TimeSpan.FromSeconds(30);
+
+    public ExchangeRates ExchangeRates() => new(ReportingCurrency, Rates);
+}
+
+/// <summary>
+/// Folds topic <c>ledger</c> from the durable outbox, in order, into <see cref="ReportingState"/> and stores the state and
+/// its cursor in ONE state row (with its ETag) per page, so a restart resumes exactly after the last folded event. Reports
+/// read the folded state in memory; they never scan the ledger. After each page it pushes changed KPI snapshots to topic
+/// <c>kpi</c>, at most one per dimension per <see cref="ReportingOptions.KpiDebounce"/>.
+/// </summary>
+public sealed partial class ReportingProjector(
+    IDurableStore store,
+    IEventCommitNotifier notifier,
+    Silo silo,
+    TimeProvider time,
+    IOptions<ReportingOptions> options,
+    ILogger<ReportingProjector> logger) : BackgroundService
+{
+    public const string KpiTopic = "kpi";
+    public static readonly GrainStateId StateId = new("reporting", "projection", "state");
+
+    private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web);
+    private static readonly HashSet<string> LedgerEventTypes = typeof(LedgerEvent).GetCustomAttributes<JsonDerivedTypeAttribute>()
+        .Select(a => (string)a.TypeDiscriminator!).ToHashSet(StringComparer.Ordinal);
+
+    private readonly KpiPublisher _kpi = new();
+    private volatile ReportingState _state = ReportingState.Empty;
+    private TaskCompletionSource _progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The state folded so far (immutable; safe to read while the projector goes on).</summary>
+    public ReportingState State => _state;
+
+    /// <summary>Completes once the projection has folded the ledger up to <paramref name="sequence"/>.</summary>
+    public async Task WhenCaughtUpAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        while (_state.Cursor < sequence)
+        {
+            await Volatile.Read(ref _progressed).Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var wake = new SemaphoreSlim(0);
+        using var watch = notifier.Watch(LedgerTopics.Ledger, () => wake.Release());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (state, etag) = await ReadAsync(stoppingToken);
+                Publish(state);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    var page = await store.ReadAsync(LedgerTopics.Ledger, state.Cursor, options.Value.PageSize, stoppingToken);
+                    if (page.Count > 0)
+                    {
+                        state = page.Aggregate(state, Fold);
+                        etag = (await store.WriteStateAsync(StateId, JsonSerializer.SerializeToUtf8Bytes(state, StateJson), etag, [], stoppingToken)).Etag;
+                        Publish(state);
+                    }
+
+                    var nextPush = await _kpi.PushChangedAsync(state, options.Value, time, PublishKpiAsync, stoppingToken);
+                    if (page.Count < options.Value.PageSize)
+                    {
+                        await WaitAsync(wake, nextPush, stoppingToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A lost ETag race (another node folded first) or store trouble: reload the stored row and go on from its cursor.
+                LogFoldFailed(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    private ReportingState Fold(ReportingState state, StoredEvent stored)
+    {
+        if (!LedgerEventTypes.Contains(stored.EventType))
+        {
+            return state with { Cursor = stored.Sequence };
+        }
+
+        var e = JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, silo.SerializerOptions)!;
+        return state.Apply(e, stored.Sequence);
+    }
+
+    private async Task<(ReportingState State, string? Etag)> ReadAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.ReadStateAsync(StateId, cancellationToken);
+        return stored is null
+            ? (ReportingState.Empty, null)
+            : (JsonSerializer.Deserialize<ReportingState>(stored.Payload.Span, StateJson)!, stored.Etag);
+    }
+
+    private void Publish(ReportingState state)
+    {
+        _state = state;
+        var previous = Interlocked.Exchange(ref _progressed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    private async Task PublishKpiAsync(KpiSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var draft = new EventDraft(KpiTopic, nameof(KpiSnapshot), "reporting", snapshot.Dimension,
+            JsonSerializer.SerializeToUtf8Bytes(snapshot, StateJson), time.GetUtcNow());
+        notifier.NotifyCommitted(await store.AppendAsync([draft], cancellationToken));
+    }
+
+    private async Task WaitAsync(SemaphoreSlim wake, DateTimeOffset? nextPush, CancellationToken stoppingToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var waits = new List<Task> { wake.WaitAsync(stop.Token) };
+        if (nextPush is { } due)
+        {
+            waits.Add(Task.Delay(Max(due - time.GetUtcNow(), TimeSpan.Zero), time, stop.Token));
+        }
+
+        await Task.WhenAny(waits);
+        await stop.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting projection: folding the ledger failed; resuming from the stored cursor")]
+    private static partial void LogFoldFailed(ILogger logger, Exception exception);
+}

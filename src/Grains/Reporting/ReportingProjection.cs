@@ -1,0 +1,185 @@
+using System.Text.Json;
+using LedgerInvoiceIssued = ArActors.Grains.Invoices.InvoiceIssued;
+
+namespace ArActors.Grains.Reporting;
+
+/// <summary>The dimensions reports group by. <see cref="All"/> is the whole book.</summary>
+public static class ReportDimension
+{
+    public const string All = "all";
+    public const string Portfolio = "portfolio";
+    public const string Collector = "collector";
+    public const string Segment = "segment";
+    public const string Country = "country";
+    public const string Currency = "currency";
+
+    public static readonly IReadOnlyList<string> Groupable = [Portfolio, Collector, Segment, Country, Currency];
+
+    /// <summary>The collector value of accounts nobody is assigned to.</summary>
+    public const string Unassigned = "unassigned";
+}
+
+/// <summary>An account's reporting dimensions as its profile last said.</summary>
+public sealed record AccountDimensions(string Portfolio, string Collector, string Segment, string Country)
+{
+    public static AccountDimensions Of(AccountProfile profile) => new(
+        profile.Portfolio,
+        string.IsNullOrWhiteSpace(profile.AssignedCollector) ? ReportDimension.Unassigned : profile.AssignedCollector,
+        JsonNamingPolicy.CamelCase.ConvertName(profile.Segment.ToString()),
+        profile.Country);
+
+    public static readonly AccountDimensions Unknown = new("unknown", ReportDimension.Unassigned, "unknown", "unknown");
+
+    public string ValueOf(string dimension, string currency) => dimension switch
+    {
+        ReportDimension.All => ReportDimension.All,
+        ReportDimension.Portfolio => Portfolio,
+        ReportDimension.Collector => Collector,
+        ReportDimension.Segment => Segment,
+        ReportDimension.Country => Country,
+        ReportDimension.Currency => currency,
+        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown report dimension."),
+    };
+}
+
+/// <summary>
+/// One invoice as the projection keeps it: enough to attribute a later payment, credit or reversal to the invoice's due
+/// date and groups without a lookup, and to feed the cash forecast. Dimensions are the account's at issue.
+/// </summary>
+public sealed record IndexedInvoice(
+    string CustomerId,
+    string InvoiceNumber,
+    DateOnly IssueDate,
+    DateOnly DueDate,
+    decimal Amount,
+    string Currency,
+    decimal Open,
+    DateOnly? ClosedOn,
+    bool PaidInFull,
+    AccountDimensions Dimensions)
+{
+    /// <summary>The invoice as the pure KPI functions see it; only an invoice paid in full counts as settled.</summary>
+    public ReceivableItem ToItem() => new(
+        InvoiceNumber, CustomerId, IssueDate, DueDate, Amount, Currency, PaidInFull ? ClosedOn : null,
+        Dimensions.Country, Dimensions.Segment, Dimensions.Portfolio, Dimensions.Collector);
+}
+
+/// <summary>
+/// The reporting projection's state: the outbox cursor it has folded up to, account dimensions, the invoice index and
+/// <see cref="ReceivableTotals"/> per (dimension, value, currency). The projection stores cursor and state in one
+/// write, so after a restart it resumes exactly after the last folded event (nothing counted twice or skipped).
+/// </summary>
+public sealed record ReportingState(
+    long Cursor,
+    ImmutableDictionary<string, AccountDimensions> Accounts,
+    ImmutableDictionary<string, IndexedInvoice> Invoices,
+    ImmutableDictionary<string, ReceivableTotals> Totals)
+{
+    public static ReportingState Empty { get; } = new(
+        0,
+        ImmutableDictionary<string, AccountDimensions>.Empty,
+        ImmutableDictionary<string, IndexedInvoice>.Empty,
+        ImmutableDictionary<string, ReceivableTotals>.Empty);
+
+    public static string TotalsKey(string dimension, string value, string currency) => $"{dimension}|{value}|{currency}";
+
+    /// <summary>Splits a totals key; the value sits between the first and the last separator, so it may contain one.</summary>
+    public static (string Dimension, string Value, string Currency) ParseKey(string key)
+    {
+        var first = key.IndexOf('|', StringComparison.Ordinal);
+        var last = key.LastIndexOf('|');
+        return (key[..first], key[(first + 1)..last], key[(last + 1)..]);
+    }
+
+    /// <summary>Totals of one dimension: value -> its totals in each currency.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ReceivableTotals>> TotalsBy(string dimension) =>
+        Totals.Select(p => (Key: ParseKey(p.Key), Totals: p.Value))
+            .Where(p => p.Key.Dimension == dimension)
+            .GroupBy(p => p.Key.Value, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<ReceivableTotals>)g.Select(p => p.Totals).OrderBy(t => t.Currency, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+
+    /// <summary>Folds one committed ledger event at <paramref name="sequence"/>; events the figures do not use only move the cursor.</summary>
+    public ReportingState Apply(LedgerEvent e, long sequence)
+    {
+        var next = this with { Cursor = sequence };
+        switch (e)
+        {
+            case AccountOpened opened:
+                return next with { Accounts = Accounts.SetItem(opened.Profile.CustomerId, AccountDimensions.Of(opened.Profile)) };
+            case AccountProfileUpdated updated:
+                return next with { Accounts = Accounts.SetItem(updated.Profile.CustomerId, AccountDimensions.Of(updated.Profile)) };
+            case LedgerInvoiceIssued issued when e.CustomerId is { } customer && !Invoices.ContainsKey(InvoiceKey(customer, issued.InvoiceNumber)):
+            {
+                var invoice = new IndexedInvoice(
+                    customer, issued.InvoiceNumber, issued.IssueDate, issued.DueDate, issued.Amount.Amount, issued.Amount.Currency,
+                    issued.Amount.Amount, null, false, Accounts.GetValueOrDefault(customer) ?? AccountDimensions.Unknown);
+                return next.WithTotals(invoice, t => t.Issue(invoice.IssueDate, invoice.DueDate, invoice.Amount)) with
+                {
+                    Invoices = Invoices.SetItem(InvoiceKey(customer, issued.InvoiceNumber), invoice),
+                };
+            }
+
+            case PaymentApplied applied:
+                return next.Reduce(e.CustomerId, applied.InvoiceNumber, applied.ValueDate, applied.Amount.Amount, byPayment: true);
+            case AllocationReversed reversed:
+                return next.Reduce(e.CustomerId, reversed.InvoiceNumber, e.Effective, -reversed.Amount.Amount, byPayment: true);
+            case InvoiceCredited credited:
+                return next.Reduce(e.CustomerId, credited.InvoiceNumber, e.Effective, credited.Amount.Amount, byPayment: false);
+            case InvoiceWrittenOff writtenOff:
+                return next.Reduce(e.CustomerId, writtenOff.InvoiceNumber, e.Effective, writtenOff.Amount.Amount, byPayment: false);
+            case InvoiceCancelled cancelled when e.CustomerId is { } customer && Invoices.TryGetValue(InvoiceKey(customer, cancelled.InvoiceNumber), out var open):
+                return next.Reduce(customer, cancelled.InvoiceNumber, e.Effective, open.Open, byPayment: false);
+            default:
+                return next;
+        }
+    }
+
+    public static string InvoiceKey(string customerId, string invoiceNumber) => customerId + "/" + invoiceNumber;
+
+    private ReportingState Reduce(string? customerId, string invoiceNumber, DateOnly date, decimal amount, bool byPayment)
+    {
+        if (customerId is null || !Invoices.TryGetValue(InvoiceKey(customerId, invoiceNumber), out var invoice) || amount == 0m)
+        {
+            return this;
+        }
+
+        // A reduction never counts before the invoice existed, or AR would dip below zero between the two dates.
+        var on = date < invoice.IssueDate ? invoice.IssueDate : date;
+        var open = invoice.Open - amount;
+        var closes = invoice.Open > 0m && open <= 0m;
+        var reopens = invoice.Open <= 0m && open > 0m;
+        var state = WithTotals(invoice, t =>
+        {
+            var reduced = t.Reduce(invoice.DueDate, on, amount, closes ? 1 : reopens ? -1 : 0);
+            if (closes && byPayment)
+            {
+                reduced = reduced.Settle(invoice.DueDate, on);
+            }
+            else if (reopens && invoice is { PaidInFull: true, ClosedOn: { } settled })
+            {
+                reduced = reduced.Unsettle(invoice.DueDate, settled);
+            }
+
+            return reduced;
+        });
+        var updated = invoice with
+        {
+            Open = open,
+            ClosedOn = closes ? on : reopens ? null : invoice.ClosedOn,
+            PaidInFull = closes ? byPayment : !reopens && invoice.PaidInFull,
+        };
+        return state with { Invoices = Invoices.SetItem(InvoiceKey(customerId, invoiceNumber), updated) };
+    }
+
+    private ReportingState WithTotals(IndexedInvoice invoice, Func<ReceivableTotals, ReceivableTotals> change)
+    {
+        var totals = Totals;
+        foreach (var dimension in ReportDimension.Groupable.Prepend(ReportDimension.All))
+        {
+            var key = TotalsKey(dimension, invoice.Dimensions.ValueOf(dimension, invoice.Currency), invoice.Currency);
+            totals = totals.SetItem(key, change(totals.GetValueOrDefault(key) ?? ReceivableTotals.Empty(invoice.Currency)));
+        }
+
+        return this with { Totals = totals };
+    }
+}
