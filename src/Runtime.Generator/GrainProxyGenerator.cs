@@ -39,7 +39,7 @@ public sealed class GrainProxyGenerator : IIncrementalGenerator
 
     private static readonly HashSet<string> ReservedPropertyNames =
     [
-        "MethodId", "Flags", "CallCancellation", "InvokeAsync", "Complete", "ToString", "Equals", "GetHashCode", "GetType", "MemberwiseClone",
+        "MethodId", "Flags", "CallCancellation", "AttachCancellation", "InvokeAsync", "Complete", "ToString", "Equals", "GetHashCode", "GetType", "MemberwiseClone",
     ];
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -303,15 +303,19 @@ public sealed class GrainProxyGenerator : IIncrementalGenerator
         sb.Append("[global::System.CodeDom.Compiler.GeneratedCode(\"ArActors.Runtime.Generator\", \"1.0\")]\n");
         sb.Append("internal sealed class ").Append(requestName).Append(" : ").Append(RuntimeNs).Append(".Invocation.GrainRequest<").Append(resultTypeName).Append(">\n{\n");
         sb.Append("    public const string Id = \"").Append(methodId).Append("\";\n\n");
-        sb.Append("    public override string MethodId => Id;\n");
+        // Overrides do not inherit [JsonIgnore]: without it the transport would serialize these (a CancellationToken cannot be).
+        const string JsonIgnore = "[global::System.Text.Json.Serialization.JsonIgnore] ";
+        sb.Append("    ").Append(JsonIgnore).Append("public override string MethodId => Id;\n");
         if (flags.Count > 0)
         {
-            sb.Append("\n    public override ").Append(RuntimeNs).Append(".Invocation.InvocationFlags Flags => ").Append(string.Join(" | ", flags)).Append(";\n");
+            sb.Append("\n    ").Append(JsonIgnore).Append("public override ").Append(RuntimeNs).Append(".Invocation.InvocationFlags Flags => ").Append(string.Join(" | ", flags)).Append(";\n");
         }
 
         if (cancellationProperty is not null)
         {
-            sb.Append("\n    public override global::System.Threading.CancellationToken CallCancellation => ").Append(cancellationProperty).Append(";\n");
+            sb.Append("\n    ").Append(JsonIgnore).Append("public override global::System.Threading.CancellationToken CallCancellation => ").Append(cancellationProperty).Append(";\n");
+            sb.Append("\n    public override void AttachCancellation(global::System.Threading.CancellationToken cancellationToken) => ").Append(cancellationProperty)
+                .Append(" = cancellationToken;\n");
         }
 
         for (var i = 0; i < method.Parameters.Length; i++)

@@ -29,6 +29,7 @@ app.UseDashboard();
 app.UseArActorsSecurity();
 app.UseArActorsIdempotency();
 app.MapArActorsHealth();
+app.MapArActorsCluster();
 app.MapMeApi();
 app.MapLedgerApi();
 app.MapWorkflowApi();

@@ -22,4 +22,10 @@ public interface IMembershipTable
 
     /// <summary>Sets the row's heartbeat time only; false when the row does not exist.</summary>
     Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes Dead rows whose last heartbeat is before <paramref name="heartbeatBefore"/>; returns how many. Bumps no
+    /// version: the active silos do not change. Rows of any other status are never removed.
+    /// </summary>
+    Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default);
 }

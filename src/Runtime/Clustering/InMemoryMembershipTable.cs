@@ -53,6 +53,20 @@ public sealed class InMemoryMembershipTable : IMembershipTable
         }
     }
 
+    public Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var expired = _rows.Values.Where(r => r.Entry.Status == SiloStatus.Dead && r.Entry.IAmAlive < heartbeatBefore).Select(r => r.Entry.Silo).ToList();
+            foreach (var silo in expired)
+            {
+                _rows.Remove(silo);
+            }
+
+            return Task.FromResult(expired.Count);
+        }
+    }
+
     public Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -48,6 +48,9 @@ public sealed class MembershipAgent : IAsyncDisposable
 
     public MembershipOptions Options { get; }
 
+    /// <summary>The table this agent joins (the host initializes its schema before the join).</summary>
+    public IMembershipTable Table => _table;
+
     /// <summary>The membership as of the last successful read.</summary>
     public MembershipSnapshot Snapshot => _snapshot;
 
@@ -103,6 +106,9 @@ public sealed class MembershipAgent : IAsyncDisposable
         await ChangeOwnStatusAsync(SiloStatus.Dead, cancellationToken);
         _logger.LogInformation("Silo {Silo} left the cluster", Self);
     }
+
+    /// <summary>First step of a graceful stop: ShuttingDown, loop still running. The others drop this silo from their rings at their next read.</summary>
+    public Task AnnounceShutdownAsync(CancellationToken cancellationToken = default) => ChangeOwnStatusAsync(SiloStatus.ShuttingDown, cancellationToken);
 
     /// <summary>Stops the loop without touching the table, as a crash would (tests use it to kill a silo).</summary>
     public Task KillAsync() => StopLoopAsync();
@@ -191,12 +197,33 @@ public sealed class MembershipAgent : IAsyncDisposable
             return;
         }
 
+        await DeleteExpiredDeadRowsAsync(data, now);
         foreach (var suspect in StaleSilos(data, now))
         {
             if (!await TrySuspectAsync(suspect, data, now))
             {
                 return;
             }
+        }
+    }
+
+    private async Task DeleteExpiredDeadRowsAsync(MembershipTableData data, DateTimeOffset now)
+    {
+        var before = now - Options.DeadRowRetention;
+        if (!data.Rows.Any(r => r.Entry.Status == SiloStatus.Dead && r.Entry.IAmAlive < before))
+        {
+            return;
+        }
+
+        try
+        {
+            var deleted = await _table.DeleteDeadRowsAsync(before);
+            _logger.LogInformation("Silo {Silo} deleted {Count} membership rows dead since before {Before:O}", Self, deleted, before);
+        }
+        catch (Exception ex)
+        {
+            // Housekeeping only: the next round tries again.
+            _logger.LogWarning(ex, "Silo {Silo} could not delete expired dead membership rows", Self);
         }
     }
 

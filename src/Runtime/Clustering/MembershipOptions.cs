@@ -18,6 +18,13 @@ public sealed record MembershipOptions
     /// <summary>Votes needed to declare a silo dead, capped at the number of other active silos.</summary>
     public int VotesToKill { get; init; } = 2;
 
+    /// <summary>
+    /// Dead rows whose last heartbeat is older than this are deleted by any Active silo's round, so one row per process
+    /// start does not pile up. Far longer than any partition a silo could come back from (it would find its row gone
+    /// and stop, as if declared dead).
+    /// </summary>
+    public TimeSpan DeadRowRetention { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>How often a join, leave or vote re-reads and retries after an optimistic conflict before giving up.</summary>
     public int MaxConflictRetries { get; init; } = 20;
 }

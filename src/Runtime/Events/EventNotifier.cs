@@ -28,7 +28,13 @@ public sealed class InProcessEventNotifier : IEventCommitNotifier
             return;
         }
 
-        foreach (var topic in events.Select(e => e.Topic).Distinct(StringComparer.Ordinal))
+        WakeTopics(events.Select(e => e.Topic).Distinct(StringComparer.Ordinal));
+    }
+
+    /// <summary>Wakes the watchers of <paramref name="topics"/> (a commit elsewhere, or a reconnect that may have missed some).</summary>
+    public void WakeTopics(IEnumerable<string> topics)
+    {
+        foreach (var topic in topics)
         {
             Action[] watchers;
             lock (_lock)
@@ -45,6 +51,15 @@ public sealed class InProcessEventNotifier : IEventCommitNotifier
             {
                 watcher();
             }
+        }
+    }
+
+    /// <summary>Every topic someone watches now.</summary>
+    public IReadOnlyList<string> WatchedTopics()
+    {
+        lock (_lock)
+        {
+            return [.. _watchers.Keys];
         }
     }
 

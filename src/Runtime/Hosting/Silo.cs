@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using ArActors.Runtime.Clustering;
+using ArActors.Runtime.Clustering.Forwarding;
 using ArActors.Runtime.Diagnostics;
 using ArActors.Runtime.Events;
 using ArActors.Runtime.Invocation;
@@ -25,6 +27,7 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly ILogger _logger;
+    private readonly RemoteCallClient? _remote;
     private ITimer? _collector;
     private volatile bool _stopped;
     private volatile bool _started;
@@ -40,7 +43,17 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         _logger = services.GetService<ILoggerFactory>()?.CreateLogger<Silo>() ?? NullLogger<Silo>.Instance;
         Reminders = new ReminderService(this, Options, _logger);
         PendingCalls = new PendingCalls(Options.ResponseTimeout);
+        Cluster = services.GetService<SiloCluster>();
+        if (Cluster is not null)
+        {
+            _remote = new RemoteCallClient(Options);
+            Cluster.DeclaredDead += (_, _) => OnDeclaredDead();
+            Cluster.RingChanged += (_, _) => Reminders.OnRangesChanged();
+        }
     }
+
+    /// <summary>This silo's view of the cluster; null for a single-process silo (every grain is local).</summary>
+    public SiloCluster? Cluster { get; }
 
     public SiloOptions Options { get; }
 
@@ -88,6 +101,11 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
             }
         }
 
+        if (Cluster is not null)
+        {
+            await Cluster.JoinAsync(cancellationToken);
+        }
+
         _started = true;
         _collector = TimeProvider.CreateTimer(static s => ((Silo)s!).CollectIdleActivations(), this, Options.CollectionScanInterval, Options.CollectionScanInterval);
         await Reminders.StartAsync(cancellationToken);
@@ -100,6 +118,19 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
         if (_stopped)
         {
             return;
+        }
+
+        if (Cluster is not null)
+        {
+            try
+            {
+                await Cluster.BeginShutdownAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The table is unreachable: stop anyway; the others will vote this silo out.
+                _logger.LogWarning(exception, "Silo {Silo} could not announce its shutdown", Cluster.Self);
+            }
         }
 
         await Reminders.StopAsync();
@@ -117,8 +148,22 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
 
         _stopped = true;
         await BackgroundWork.WhenIdleAsync().WaitAsync(Options.ResponseTimeout, cancellationToken);
+        if (Cluster is not null)
+        {
+            await Cluster.LeaveAsync(cancellationToken);
+        }
+
         PendingCalls.Dispose();
+        _remote?.Dispose();
         _logger.LogInformation("Silo stopped");
+    }
+
+    /// <summary>A crash, for tests: stops reminders and refuses calls at once, without deactivating or writing anything.</summary>
+    internal async Task AbandonAsync()
+    {
+        _stopped = true;
+        await Reminders.StopAsync();
+        _collector?.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -144,6 +189,35 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
     }
 
     public Task<TResult> InvokeAsync<TResult>(GrainId target, GrainRequest<TResult> request)
+    {
+        if (Cluster is { } cluster && !_stopped)
+        {
+            if (!cluster.IsServing)
+            {
+                return Task.FromException<TResult>(new SiloNotServingException($"{request.MethodId} to {target} refused: {cluster.NotServingReason}."));
+            }
+
+            SiloAddress owner;
+            try
+            {
+                owner = cluster.OwnerOf(target);
+            }
+            catch (SiloUnavailableException exception)
+            {
+                return Task.FromException<TResult>(exception);
+            }
+
+            if (owner != cluster.Self)
+            {
+                return ForwardAsync(owner, target, request);
+            }
+        }
+
+        return InvokeLocalAsync(target, request);
+    }
+
+    /// <summary>Runs the call on an activation in this silo, whoever owns the grain.</summary>
+    internal Task<TResult> InvokeLocalAsync<TResult>(GrainId target, GrainRequest<TResult> request)
     {
         if (_stopped)
         {
@@ -186,7 +260,46 @@ public sealed class Silo : IGrainFactory, IGrainCallInvoker, IAsyncDisposable
     internal Task DeliverReminderTickAsync(GrainId grain, string reminderName, TickStatus status)
     {
         RuntimeInstruments.ReminderTicks.Add(1);
-        return InvokeAsync(grain, new ReminderTickRequest(reminderName, status));
+
+        // Local even in a cluster: this silo reads only the reminders of its own ranges, i.e. of the grains it owns.
+        if (Cluster is { IsServing: false } cluster)
+        {
+            return Task.FromException(new SiloNotServingException($"Reminder {reminderName} of {grain} not delivered: {cluster.NotServingReason}."));
+        }
+
+        return InvokeLocalAsync(grain, new ReminderTickRequest(reminderName, status));
+    }
+
+    private async Task<TResult> ForwardAsync<TResult>(SiloAddress owner, GrainId target, GrainRequest<TResult> request)
+    {
+        var (notOwner, result) = await _remote!.InvokeAsync(owner, target, request);
+        if (!notOwner)
+        {
+            return result;
+        }
+
+        // The owner's view is newer than ours: read the table, then try the owner we find once more.
+        await Cluster!.RefreshAsync();
+        var next = Cluster.OwnerOf(target);
+        if (next == Cluster.Self)
+        {
+            return await InvokeLocalAsync(target, request);
+        }
+
+        (notOwner, result) = await _remote.InvokeAsync(next, target, request);
+        return notOwner
+            ? throw new GrainNotOwnedException($"{request.MethodId} to {target}: neither {owner} nor {next} owns the grain now; retry later.")
+            : result;
+    }
+
+    /// <summary>Declared dead: another silo may already own our grains, so drop every activation without serving more.</summary>
+    private void OnDeclaredDead()
+    {
+        _logger.LogError("Silo {Silo} was declared dead by the cluster; deactivating every grain and refusing calls", Cluster!.Self);
+        foreach (var activation in _activations.Values)
+        {
+            activation.RequestDeactivation(DeactivationReason.ShuttingDown);
+        }
     }
 
     internal void Dispatch(GrainId target, IWorkItem item)

@@ -1,10 +1,12 @@
 using System.Reflection;
+using ArActors.Runtime.Clustering;
 using ArActors.Runtime.Events;
 using ArActors.Runtime.Registration;
 using ArActors.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ArActors.Runtime;
 
@@ -60,6 +62,54 @@ public sealed class ArActorsSiloBuilder
         return this;
     }
 
+    /// <summary>
+    /// Makes the silo a cluster member: it joins <paramref name="table"/>, owns the grains the ring gives it and
+    /// forwards the others to their owners (map <c>MapSiloCalls()</c> on the endpoint named in the options).
+    /// </summary>
+    public ArActorsSiloBuilder UseCluster(Func<IServiceProvider, IMembershipTable> table, Action<ClusterOptions> configure)
+    {
+        var options = new ClusterOptions();
+        configure(options);
+        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"ClusterOptions.Endpoint must be an absolute http(s) URL; got '{options.Endpoint}'.", nameof(configure));
+        }
+
+        Services.AddSingleton(options);
+        Services.AddSingleton(sp =>
+        {
+            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            var loggers = sp.GetService<ILoggerFactory>();
+            var agent = new MembershipAgent(
+                SiloAddress.ForNewProcess(options.Endpoint.TrimEnd('/'), time), table(sp), time, options.Membership, loggers?.CreateLogger<MembershipAgent>());
+            return new SiloCluster(agent, options.VirtualNodesPerSilo, loggers?.CreateLogger<SiloCluster>());
+        });
+        return this;
+    }
+
+    /// <summary>
+    /// Makes this silo a cluster client (an API-only node): it reads <paramref name="table"/>, hosts no grain and
+    /// forwards every call to the silo owning the grain.
+    /// </summary>
+    public ArActorsSiloBuilder UseClusterClient(Func<IServiceProvider, IMembershipTable> table, MembershipOptions? membership = null)
+    {
+        Services.AddSingleton(sp =>
+        {
+            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            return SiloCluster.ForClient(table(sp), time, membership, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<SiloCluster>());
+        });
+        return this;
+    }
+
+    /// <summary>Wakes event readers across processes with PostgreSQL LISTEN/NOTIFY (the event log stays the source of truth).</summary>
+    public ArActorsSiloBuilder UsePostgresEventNotifier(string connectionString, string channel = "aractors_events")
+    {
+        Services.AddSingleton(sp => new PostgresEventNotifier(connectionString, sp.GetService<ILogger<PostgresEventNotifier>>(), channel));
+        Services.AddSingleton<IEventCommitNotifier>(sp => sp.GetRequiredService<PostgresEventNotifier>());
+        Services.AddHostedService(sp => new EventNotifierStarter(sp.GetRequiredService<PostgresEventNotifier>()));
+        return this;
+    }
+
     public ArActorsSiloBuilder UseInMemoryStore(string storageName = SiloOptions.DefaultStorageName) =>
         AddStore(storageName, _ => new InMemoryStore());
 }
@@ -95,6 +145,18 @@ public static class SiloServiceCollectionExtensions
         builder.Services.AddArActorsSilo(configure);
         return builder;
     }
+}
+
+/// <summary>Starts LISTEN before the silo takes calls, so readers miss no wake-up from the first commit on.</summary>
+internal sealed class EventNotifierStarter(PostgresEventNotifier notifier) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        notifier.Start();
+        return notifier.Listening.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Runs the silo for the lifetime of the host.</summary>

@@ -30,6 +30,9 @@ public abstract class GrainRequest
     [JsonIgnore]
     public virtual CancellationToken CallCancellation => CancellationToken.None;
 
+    /// <summary>Gives a request that arrived from another silo the token of its transport (the caller's cancellation).</summary>
+    public virtual void AttachCancellation(CancellationToken cancellationToken) { }
+
     public override string ToString() => MethodId;
 }
 

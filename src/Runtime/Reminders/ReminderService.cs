@@ -43,6 +43,9 @@ internal sealed class ReminderService : IAsyncDisposable
 
     private HashRange Range => _options.ReminderHashRange;
 
+    /// <summary>Whether this silo delivers the reminders of <paramref name="hash"/>: its ring ranges in a cluster, else the configured range.</summary>
+    private bool Owns(uint hash) => _silo.Cluster is { } cluster ? cluster.OwnsHash(hash) : Range.Contains(hash);
+
     /// <summary>Reminders held in memory now (scheduled or being delivered).</summary>
     public int InMemoryCount
     {
@@ -133,7 +136,7 @@ internal sealed class ReminderService : IAsyncDisposable
         var key = KeyOf(entry);
         lock (_lock)
         {
-            if (!_running || !Range.Contains(entry.Hash))
+            if (!_running || !Owns(entry.Hash))
             {
                 return;
             }
@@ -222,6 +225,12 @@ internal sealed class ReminderService : IAsyncDisposable
     private async Task ScanPagesAsync(CancellationToken cancellationToken)
     {
         var horizon = Clock.GetUtcNow() + _options.ReminderLookAhead;
+        IReadOnlyList<HashRange> ranges = _silo.Cluster is { } cluster ? cluster.OwnRanges : [Range];
+        if (ranges.Count == 0)
+        {
+            return;
+        }
+
         ReminderEntry? after = null;
         DateTimeOffset? truncatedAt = null;
         while (truncatedAt is null)
@@ -234,7 +243,7 @@ internal sealed class ReminderService : IAsyncDisposable
                 }
             }
 
-            var page = await Table.ReadDueAsync(horizon, Range, _options.ReminderPageSize, after, cancellationToken);
+            var page = await ReadDuePageAsync(horizon, ranges, after, cancellationToken);
             lock (_lock)
             {
                 foreach (var entry in page)
@@ -281,6 +290,51 @@ internal sealed class ReminderService : IAsyncDisposable
 
             after = page[^1];
         }
+    }
+
+    /// <summary>
+    /// One keyset page over several ranges: the first page of each range, merged in the table's order. Each range's
+    /// rows after the cursor come in order, so the first <c>limit</c> of the merge are the first of the union.
+    /// </summary>
+    private async Task<IReadOnlyList<ReminderEntry>> ReadDuePageAsync(
+        DateTimeOffset horizon, IReadOnlyList<HashRange> ranges, ReminderEntry? after, CancellationToken cancellationToken)
+    {
+        if (ranges.Count == 1)
+        {
+            return await Table.ReadDueAsync(horizon, ranges[0], _options.ReminderPageSize, after, cancellationToken);
+        }
+
+        var merged = new List<ReminderEntry>();
+        foreach (var range in ranges)
+        {
+            merged.AddRange(await Table.ReadDueAsync(horizon, range, _options.ReminderPageSize, after, cancellationToken));
+        }
+
+        return [.. merged
+            .OrderBy(e => e.NextDue)
+            .ThenBy(e => e.GrainType, StringComparer.Ordinal)
+            .ThenBy(e => e.GrainKey, StringComparer.Ordinal)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .Take(_options.ReminderPageSize)];
+    }
+
+    /// <summary>Ranges moved (a silo joined, left or died): drop what this silo no longer owns and read what it gained.</summary>
+    public void OnRangesChanged()
+    {
+        lock (_lock)
+        {
+            if (!_running)
+            {
+                return;
+            }
+
+            foreach (var key in _window.Where(pair => !Owns(pair.Value.Hash)).Select(pair => pair.Key).ToList())
+            {
+                _window.Remove(key);
+            }
+        }
+
+        TriggerRefill();
     }
 
     /// <summary>Due within the look-ahead and, when the table holds more than fits, before the first row left out. Under the lock.</summary>
@@ -330,6 +384,14 @@ internal sealed class ReminderService : IAsyncDisposable
                     continue;
                 }
 
+                // Held by a scan that read the ranges before they moved: the new owner delivers it.
+                if (!Owns(entry.Hash))
+                {
+                    _window.Remove(KeyOf(entry));
+                    _due.Dequeue();
+                    continue;
+                }
+
                 if (ticks > now.UtcTicks)
                 {
                     _dueTimer!.Change(TimeSpan.FromTicks(ticks - now.UtcTicks), Timeout.InfiniteTimeSpan);
@@ -371,7 +433,7 @@ internal sealed class ReminderService : IAsyncDisposable
             {
                 await _silo.DeliverReminderTickAsync(new GrainId(entry.GrainType, entry.GrainKey), entry.Name, status);
             }
-            catch (Exception exception) when (exception is TimeoutException or SiloUnavailableException)
+            catch (Exception exception) when (exception is TimeoutException or SiloUnavailableException or Clustering.SiloNotServingException)
             {
                 // Not delivered (the grain never ran it): keep the occurrence and try again, rather than advance past it.
                 _logger.LogWarning(exception, "Reminder {Reminder} of {GrainType}/{GrainKey} was not delivered; retrying", entry.Name, entry.GrainType, entry.GrainKey);

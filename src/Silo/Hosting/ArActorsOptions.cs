@@ -31,4 +31,10 @@ public sealed class ArActorsOptions
     /// <summary>Seconds a start-up store check may take before the process gives up with a clear message.</summary>
     [Range(1, 300)]
     public int StartupCheckSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Role Silo: the URL other silos forward grain calls to (<c>http://10.0.0.5:5080</c>). Defaults to the first
+    /// <c>Urls</c> entry when that names a concrete host.
+    /// </summary>
+    public string? ClusterEndpoint { get; set; }
 }

@@ -19,10 +19,13 @@ public static class EngineExtensions
     public static IHostApplicationBuilder AddArActorsEngine(this IHostApplicationBuilder builder)
     {
         var siloSection = builder.Configuration.GetSection(SiloSectionName);
-        builder.AddArActorsSilo(silo => silo
-            .AddGrains(typeof(LedgerError).Assembly)
-            .AddStore(SiloOptions.DefaultStorageName, OpenStore)
-            .Configure(siloSection.Bind));
+        builder.AddArActorsSilo(silo =>
+        {
+            silo.AddGrains(typeof(LedgerError).Assembly)
+                .AddStore(SiloOptions.DefaultStorageName, OpenStore)
+                .Configure(siloSection.Bind);
+            ClusterRole.Configure(builder.Configuration, silo);
+        });
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HostingExtensions.ReadyTag]);
         builder.Services.AddOptions<AgingOptions>().Bind(builder.Configuration.GetSection(AgingOptions.SectionName));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AgingOptions>>().Value.ToPolicy());

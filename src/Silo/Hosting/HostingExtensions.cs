@@ -61,13 +61,13 @@ public static class HostingExtensions
             return false;
         }
 
-        if (options.Role != HostRole.Combined)
+        var selection = app.Services.GetRequiredService<StoreSelection>();
+        if (ClusterRole.ProblemWith(app.Configuration, options, selection) is { } roleProblem)
         {
-            await Console.Error.WriteLineAsync($"ArActors cannot start: ArActors:Role '{options.Role}' needs the cluster, which this build does not have yet; use Combined.");
+            await Console.Error.WriteLineAsync($"ArActors cannot start: {roleProblem}");
             return false;
         }
 
-        var selection = app.Services.GetRequiredService<StoreSelection>();
         if (await StartupCheck.ProblemWithAsync(selection, options) is { } problem)
         {
             await Console.Error.WriteLineAsync($"ArActors cannot start: {problem}");

@@ -34,6 +34,9 @@ public sealed class MembershipAgentLoopTests
         public Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default) =>
             inner.UpdateIAmAliveAsync(silo, iAmAlive, cancellationToken);
 
+        public Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default) =>
+            inner.DeleteDeadRowsAsync(heartbeatBefore, cancellationToken);
+
         private static TaskCompletionSource NewOpenGate()
         {
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -119,5 +122,8 @@ public sealed class MembershipAgentLoopTests
 
         public Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default) =>
             inner.UpdateIAmAliveAsync(silo, iAmAlive, cancellationToken);
+
+        public Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default) =>
+            inner.DeleteDeadRowsAsync(heartbeatBefore, cancellationToken);
     }
 }

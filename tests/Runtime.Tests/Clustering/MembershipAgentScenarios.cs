@@ -44,6 +44,28 @@ public abstract class MembershipAgentScenarios : IAsyncLifetime
         (await host.Table.ReadAllAsync()).Find(agent.Self)!;
 
     [Fact]
+    public async Task A_dead_row_is_deleted_once_its_last_heartbeat_is_older_than_the_retention_and_the_survivors_carry_on()
+    {
+        var host = await NewClusterAsync(new MembershipOptions { DeadRowRetention = TimeSpan.FromSeconds(30) });
+        var a = await host.StartSiloAsync("http://127.0.0.1:5081");
+        var b = await host.StartSiloAsync("http://127.0.0.1:5082");
+        await host.AdvanceAsync(TimeSpan.FromSeconds(2));
+        await host.KillAsync(b);
+        var killedAt = host.Clock.GetUtcNow();
+        Assert.NotNull(await host.AdvanceUntilAsync(() => a.Snapshot.ActiveSilos.Length == 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(SiloStatus.Dead, (await RowAsync(host, b)).Entry.Status);
+
+        var gone = await host.AdvanceUntilAsync(() => host.Table.ReadAllAsync().Result.Find(b.Self) is null, TimeSpan.FromSeconds(60));
+
+        Assert.NotNull(gone);
+        var deletedAfterKill = host.Clock.GetUtcNow() - killedAt;
+        Assert.InRange(deletedAfterKill, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(32));
+        Assert.False(a.IsDeclaredDead);
+        Assert.Equal([a.Self], a.Snapshot.ActiveSilos.ToArray());
+        Assert.Equal(SiloStatus.Active, (await RowAsync(host, a)).Entry.Status);
+    }
+
+    [Fact]
     public async Task Three_silos_join_and_each_sees_all_three_active()
     {
         var (host, a, b, c) = await ThreeSilosAsync();

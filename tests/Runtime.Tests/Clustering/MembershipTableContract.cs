@@ -169,6 +169,32 @@ public abstract class MembershipTableContract
     }
 
     [Fact]
+    public async Task Only_dead_rows_with_a_heartbeat_before_the_cutoff_are_deleted_and_the_version_stays()
+    {
+        var table = await CreateTableAsync();
+        foreach (var (port, beat) in new[] { (5001, T0), (5002, T0.AddHours(2)), (5003, T0) })
+        {
+            Assert.True(await table.InsertRowAsync(MembershipEntry.Joining(Silo(port), beat), (await table.ReadAllAsync()).Version));
+        }
+
+        // 5001: Dead long ago. 5002: Dead recently. 5003: Active with an old heartbeat (never deleted by this).
+        foreach (var (port, status) in new[] { (5001, SiloStatus.Dead), (5002, SiloStatus.Dead), (5003, SiloStatus.Active) })
+        {
+            var read = await table.ReadAllAsync();
+            var row = read.Find(Silo(port))!;
+            Assert.True(await table.UpdateRowAsync(row.Entry with { Status = status }, row.RowVersion, read.Version));
+        }
+
+        var before = await table.ReadAllAsync();
+        Assert.Equal(1, await table.DeleteDeadRowsAsync(T0.AddHours(1)));
+
+        var after = await table.ReadAllAsync();
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal([Silo(5002), Silo(5003)], after.Rows.Select(r => r.Entry.Silo).Order(SiloAddress.Order).ToArray());
+        Assert.Equal(0, await table.DeleteDeadRowsAsync(T0.AddHours(1)));
+    }
+
+    [Fact]
     public async Task A_heartbeat_for_an_unknown_silo_reports_false()
     {
         var table = await CreateTableAsync();

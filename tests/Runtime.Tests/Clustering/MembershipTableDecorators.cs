@@ -23,6 +23,9 @@ internal sealed class FaultyMembershipTable(IMembershipTable inner) : IMembershi
     public Task<bool> UpdateRowAsync(MembershipEntry entry, long expectedRowVersion, long expectedTableVersion, CancellationToken cancellationToken = default) =>
         FailWrites ? Task.FromException<bool>(new TimeoutException("partitioned (write)")) : inner.UpdateRowAsync(entry, expectedRowVersion, expectedTableVersion, cancellationToken);
 
+    public Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default) =>
+        FailWrites ? Task.FromException<int>(new TimeoutException("partitioned (write)")) : inner.DeleteDeadRowsAsync(heartbeatBefore, cancellationToken);
+
     public Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default) =>
         FailWrites ? Task.FromException<bool>(new TimeoutException("partitioned (write)")) : inner.UpdateIAmAliveAsync(silo, iAmAlive, cancellationToken);
 }
@@ -56,4 +59,7 @@ internal sealed class RecordingMembershipTable(IMembershipTable inner) : IMember
 
     public Task<bool> UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset iAmAlive, CancellationToken cancellationToken = default) =>
         inner.UpdateIAmAliveAsync(silo, iAmAlive, cancellationToken);
+
+    public Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default) =>
+        inner.DeleteDeadRowsAsync(heartbeatBefore, cancellationToken);
 }

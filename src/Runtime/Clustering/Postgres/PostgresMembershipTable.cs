@@ -124,6 +124,14 @@ public sealed class PostgresMembershipTable : IMembershipTable, IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    public async Task<int> DeleteDeadRowsAsync(DateTimeOffset heartbeatBefore, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"DELETE FROM {_schema}.membership WHERE status = $1 AND i_am_alive < $2");
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)SiloStatus.Dead });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = heartbeatBefore });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private async Task<bool> BumpVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long expected, CancellationToken cancellationToken)
