@@ -31,7 +31,7 @@ async function api(method, path, body, expected) {
   const res = await fetch(`${engine.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   assert.equal(res.status, expected, await res.clone().text());
   return res.json();
@@ -62,7 +62,11 @@ test('a payment reaches its collector within a second and never another collecto
 
     await api('POST', '/api/v1/accounts/HUB-A/payments', { paymentId: 'PAY-HUB-1', amount: 10, valueDate: '2026-02-01', method: 'card' }, 201);
     const acknowledged = Date.now();
-    const [first] = await mine.events.waitFor(1);
+    let first;
+    for (let n = 1; !first; n++) {
+      const received = await mine.events.waitFor(n);
+      first = received.find(m => m.eventType === 'PaymentReceived');
+    }
     const latency = Date.now() - acknowledged;
 
     assert.equal(first.topic, 'collector/collector-1');
@@ -77,26 +81,34 @@ test('a payment reaches its collector within a second and never another collecto
   }
 });
 
-test('a collector who drops, misses ten events and resyncs with the last sequence gets exactly those ten, in order', async () => {
+test('a collector who drops while ten invoices are issued and resyncs with the last sequence gets exactly what was committed meanwhile, in order', async () => {
   const before = await join(collector1);
   await api('POST', '/api/v1/accounts/HUB-A/invoices', { number: 'HUB-INV-0', issueDate: '2026-02-01', amount: 1 }, 201);
-  const [seen] = await before.events.waitFor(1);
+  await before.events.waitFor(1);
+  await new Promise(r => setTimeout(r, 300));
+  const seen = before.events.received.at(-1);
   await before.connection.stop();
 
   for (let i = 1; i <= 10; i++) {
     await api('POST', '/api/v1/accounts/HUB-A/invoices', { number: `HUB-INV-${i}`, issueDate: '2026-02-01', amount: i }, 201);
   }
+  await new Promise(r => setTimeout(r, 300));
+  // What the log holds for the topic after the last event this client saw (the invoices and the worklist's own events).
+  const log = await api('GET', `/api/v1/events?topic=collector/collector-1&after=${seen.sequence}&limit=1000`, undefined, 200);
 
   const after = await join(collector1);
   try {
     const start = await after.connection.invoke('Resync', 'collector/collector-1', seen.sequence);
     assert.equal(start.afterSequence, seen.sequence);
-    const missed = await after.events.waitFor(10);
+    const missed = await after.events.waitFor(log.items.length);
     await new Promise(r => setTimeout(r, 300));
 
-    assert.deepEqual(missed.map(m => m.sequence), Array.from({ length: 10 }, (_, i) => seen.sequence + 1 + i));
-    assert.deepEqual(missed.map(m => m.payload.invoiceNumber ?? m.payload.InvoiceNumber), Array.from({ length: 10 }, (_, i) => `HUB-INV-${i + 1}`));
-    assert.equal(after.events.received.length, 10, 'nothing more than the ten missed events');
+    assert.deepEqual(missed.map(m => m.sequence), log.items.map(e => e.sequence));
+    assert.deepEqual(missed.map(m => m.sequence), Array.from({ length: log.items.length }, (_, i) => seen.sequence + 1 + i), 'no gap, no duplicate');
+    assert.deepEqual(
+      missed.filter(m => m.eventType === 'InvoiceIssued').map(m => m.payload.invoiceNumber ?? m.payload.InvoiceNumber),
+      Array.from({ length: 10 }, (_, i) => `HUB-INV-${i + 1}`));
+    assert.equal(after.events.received.length, log.items.length, 'nothing more than what was missed');
   } finally {
     await after.connection.stop();
   }
