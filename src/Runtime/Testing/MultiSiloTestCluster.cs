@@ -49,6 +49,26 @@ public sealed class MultiSiloTestCluster(MultiSiloTestClusterOptions options) : 
     public async Task<Silo> StartSiloAsync(bool refreshOthers = true, IMembershipTable? tableOverride = null)
     {
         var endpoint = $"http://127.0.0.1:{options.NextPort()}";
+        var silo = await StartNodeAsync(endpoint, servesCalls: true, silo => silo.UseCluster(_ => tableOverride ?? options.MembershipTable, c =>
+        {
+            c.Endpoint = endpoint;
+            c.Membership = options.Membership;
+        }));
+        if (refreshOthers)
+        {
+            await RefreshAllAsync();
+        }
+
+        return silo;
+    }
+
+    /// <summary>Starts a cluster client (an API-only node): it hosts no grain and forwards every call.</summary>
+    public Task<Silo> StartClientAsync() =>
+        StartNodeAsync($"http://127.0.0.1:{options.NextPort()}", servesCalls: false, silo => silo.UseClusterClient(_ => options.MembershipTable, options.Membership));
+
+    /// <summary>One node on its own Kestrel endpoint, the test clock and a store of its own over the shared database.</summary>
+    private async Task<Silo> StartNodeAsync(string endpoint, bool servesCalls, Action<ArActorsSiloBuilder> joinCluster)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(endpoint);
         builder.Logging.ClearProviders();
@@ -63,45 +83,14 @@ public sealed class MultiSiloTestCluster(MultiSiloTestClusterOptions options) : 
 
             silo.AddStore(SiloOptions.DefaultStorageName, store);
             silo.Configure(o => options.ConfigureSilo?.Invoke(o));
-            silo.UseCluster(_ => tableOverride ?? options.MembershipTable, c =>
-            {
-                c.Endpoint = endpoint;
-                c.Membership = options.Membership;
-            });
+            joinCluster(silo);
         });
         var app = builder.Build();
-        app.MapSiloCalls();
-        await app.StartAsync();
-        var member = new Member(app, app.Services.GetRequiredService<Silo>(), store);
-        _members.Add(member);
-        if (refreshOthers)
+        if (servesCalls)
         {
-            await RefreshAllAsync();
+            app.MapSiloCalls();
         }
 
-        return member.Silo;
-    }
-
-    /// <summary>Starts a cluster client (an API-only node): it hosts no grain and forwards every call.</summary>
-    public async Task<Silo> StartClientAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{options.NextPort()}");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<TimeProvider>(Clock);
-        var store = options.StoreFactory();
-        builder.Services.AddArActorsSilo(silo =>
-        {
-            foreach (var assembly in options.GrainAssemblies)
-            {
-                silo.AddGrains(assembly);
-            }
-
-            silo.AddStore(SiloOptions.DefaultStorageName, store);
-            silo.Configure(o => options.ConfigureSilo?.Invoke(o));
-            silo.UseClusterClient(_ => options.MembershipTable, options.Membership);
-        });
-        var app = builder.Build();
         await app.StartAsync();
         var member = new Member(app, app.Services.GetRequiredService<Silo>(), store);
         _members.Add(member);
