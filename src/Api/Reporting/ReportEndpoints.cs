@@ -71,9 +71,7 @@ public static class ReportEndpoints
             return problem;
         }
 
-        var state = projector.State;
-        var lag = await LagAsync(state, store, http.RequestAborted);
-        return await Answer(http, lag, () =>
+        return await FromProjection(http, projector, store, (state, lag) =>
         {
             // The engine's configured buckets (ArActors:Aging), so the report and the account views bucket alike.
             var buckets = http.RequestServices.GetService<ArActors.Grains.Aging.AgingPolicy>() is { } policy ? AgingFigures.BucketsOf(policy) : AgingFigures.DefaultBuckets;
@@ -96,9 +94,7 @@ public static class ReportEndpoints
             return problem;
         }
 
-        var state = projector.State;
-        var lag = await LagAsync(state, store, http.RequestAborted);
-        return await Answer(http, lag, () =>
+        return await FromProjection(http, projector, store, (state, lag) =>
         {
             var rows = Scope(http.User, ReportFigures.Dso(state, by!, month!, options.Value.ExchangeRates()), r => r.Group);
             return query.WantsCsv
@@ -119,9 +115,7 @@ public static class ReportEndpoints
             return problem;
         }
 
-        var state = projector.State;
-        var lag = await LagAsync(state, store, http.RequestAborted);
-        return await Answer(http, lag, () =>
+        return await FromProjection(http, projector, store, (state, lag) =>
         {
             var rows = Scope(http.User, ReportFigures.Cei(state, by!, month!, options.Value.ExchangeRates()), r => r.Group);
             return query.WantsCsv
@@ -141,9 +135,7 @@ public static class ReportEndpoints
             return problem;
         }
 
-        var state = projector.State;
-        var lag = await LagAsync(state, store, http.RequestAborted);
-        return await Answer(http, lag, () =>
+        return await FromProjection(http, projector, store, (state, lag) =>
         {
             var report = ReportFigures.CashForecast(state, asOf!.Value, options.Value.ExchangeRates());
             if (!query.WantsCsv)
@@ -170,9 +162,7 @@ public static class ReportEndpoints
             return problem;
         }
 
-        var state = projector.State;
-        var lag = await LagAsync(state, store, http.RequestAborted);
-        return await Answer(http, lag, () =>
+        return await FromProjection(http, projector, store, (state, lag) =>
         {
             var report = ReportFigures.Delinquency(state, asOf!.Value, months, fitMonths, options.Value.ExchangeRates());
             var note = report is null ? "The roll-rate model needs at least two month-ends of history." : report.BacktestNote;
@@ -186,6 +176,14 @@ public static class ReportEndpoints
                 ["monthsAhead", .. AgingFigures.DefaultBuckets.Select(b => b.Label), "pastDue", "expectedWriteOff"],
                 (report?.Months ?? []).Select(m => (IReadOnlyList<object?>)[m.MonthsAhead, .. m.Buckets.Select(b => (object?)Rounding.Money(b.Amount)), Rounding.Money(m.PastDue), Rounding.Money(m.ExpectedWriteOff)]));
         });
+    }
+
+    /// <summary>Answers from the projection's current state, with its lag in the body (via <paramref name="answer"/>) and headers.</summary>
+    private static async Task<IResult> FromProjection(HttpContext http, ReportingProjector projector, IDurableStore store, Func<ReportingState, ProjectionLag, IResult> answer)
+    {
+        var state = projector.State;
+        var lag = await LagAsync(state, store, http.RequestAborted);
+        return await Answer(http, lag, () => answer(state, lag));
     }
 
     private static async Task<ProjectionLag> LagAsync(ReportingState state, IDurableStore store, CancellationToken cancellationToken)
