@@ -61,6 +61,12 @@ public static class HostingExtensions
             return false;
         }
 
+        if (options.TestClock && app.Environment.IsProduction())
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: {ArActorsOptions.SectionName}:{nameof(ArActorsOptions.TestClock)} is for tests and is refused in the Production environment (set ASPNETCORE_ENVIRONMENT to Development or Testing).");
+            return false;
+        }
+
         var selection = app.Services.GetRequiredService<StoreSelection>();
         if (ClusterRole.ProblemWith(app.Configuration, options, selection) is { } roleProblem)
         {
@@ -74,7 +80,7 @@ public static class HostingExtensions
             return false;
         }
 
-        app.Logger.LogInformation("ArActors {Role} using {Store}{Demo}", options.Role, selection.Description, options.Demo ? " (demo mode)" : "");
+        app.Logger.LogInformation("ArActors {Role} using {Store}{Demo}{Clock}", options.Role, selection.Description, options.Demo ? " (demo mode)" : "", options.TestClock ? " with a test clock" : "");
         return true;
     }
 }
