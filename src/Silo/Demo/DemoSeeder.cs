@@ -89,8 +89,8 @@ public sealed partial class DemoSeeder(
     }
 
     /// <summary>
-    /// Every 9th account has promised to pay its oldest open invoice (some already past their date, so kept and broken
-    /// promises show), every 13th disputes one: by position, so a restart repeats the same ids and changes nothing.
+    /// Every 9th account has promised to pay its oldest open invoice within three weeks, every 13th disputes its newest:
+    /// chosen by position, so a restart repeats the same ids and changes nothing.
     /// </summary>
     private async Task SeedWorkAsync(DemoAccount demo, int index, DateOnly today)
     {
@@ -112,7 +112,7 @@ public sealed partial class DemoSeeder(
         if (index % 9 == 0)
         {
             var invoice = open[0];
-            var promise = new PromiseToPay($"{customerId}-PTP-1", invoice.OpenAmount, today.AddDays(index % 27 - 6), [invoice.Number], GraceDays: 2);
+            var promise = new PromiseToPay($"{customerId}-PTP-1", invoice.OpenAmount, today.AddDays(2 + index % 21), [invoice.Number], GraceDays: 2);
             var made = await Retry(async () => await grains.GetGrain<IPromiseGrain>(customerId).Make(promise, Meta));
             if (!made.Accepted)
             {
