@@ -56,7 +56,7 @@ export class ManagerView {
       ['past-due', 'Past due', money(k.pastDue, k.currency)],
       ['past-due-percent', 'Past due %', `${fmt(k.pastDuePercent)} %`],
       ['dso', 'DSO (count-back, days)', fmt(k.dso)],
-      ['add', 'ADD (days)', fmt(k.add)],
+      ['add', 'ADD (DSO − best, days)', fmt(k.add)],
       ['cei', `CEI ${k.ceiMonth}`, k.cei === undefined ? '–' : `${fmt(k.cei)} %`],
       ['best-dso', 'Best possible DSO', fmt(k.bestDso)],
     ];
@@ -64,7 +64,7 @@ export class ManagerView {
       const tile = el('div', { class: 'tile', dataset: { kpi: id } }, el('span', { class: 'label' }, label), el('strong', {}, value));
       if (changed.has(id)) flash(tile);
       return tile;
-    }), el('div', { class: 'tile' }, el('span', { class: 'label' }, 'Cash today vs target, promise-kept rate'), el('span', { class: 'meta' }, 'not offered by the API yet')));
+    }), el('div', { class: 'tile' }, el('span', { class: 'label' }, 'Cash today vs target · promise-kept rate'), el('div', { class: 'meta' }, 'not offered by the API yet')));
   }
 
   async loadCharts() {
