@@ -6,6 +6,8 @@ export class Live {
     // Topics being resynced: until the replay reaches the position the new connection joined at, only the next
     // sequence in line is accepted, so live events racing ahead of the replay cannot hide what it brings.
     this.pending = new Map();
+    /** Every Resync this page asked for: { topic, after }. */
+    this.resyncs = [];
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onResynced = onResynced ?? (() => {});
@@ -47,6 +49,7 @@ export class Live {
         this.last.set(topic, afterSequence);
       } else if (last < afterSequence) {
         this.pending.set(topic, afterSequence);
+        this.resyncs.push({ topic, after: last });
         await this.connection.invoke('Resync', topic, last);
         resynced.push(topic);
       }
