@@ -185,6 +185,25 @@ test('the main actions are reachable with Tab and have visible labels', async ()
   await page.close();
 });
 
+test('an import shows its progress bar on the manager\'s page until it completes', async () => {
+  const page = await signedInPage(manager);
+  await page.waitForSelector('#kpis .tile');
+  const header = 'customerId,name,country,timeZone,currency,termsKind,termsDays,creditLimit,segment,portfolio,assignedCollector';
+  const rows = Array.from({ length: 40 }, (_, i) => `DASH-IMP-${i},Imported ${i},US,America/Chicago,USD,net,30,1000,corporate,north,dash-c2`);
+  const res = await fetch(`${engine.url}/api/v1/imports?format=accounts`, {
+    method: 'POST', headers: { authorization: `Bearer ${manager}`, 'content-type': 'text/csv' }, body: [header, ...rows].join('\n'),
+  });
+  assert.equal(res.status, 202, await res.clone().text());
+  const { id } = await res.json();
+
+  const job = page.locator(`#imports [data-job="${id}"]`);
+  await page.waitForFunction(jobId => document.querySelector(`#imports [data-job="${jobId}"]`)?.dataset.status === 'completed', id, { timeout: 15_000 });
+  assert.equal(await job.locator('progress').getAttribute('max'), '100');
+  assert.equal(await job.locator('progress').evaluate(p => p.value), 100);
+  assert.match(await job.innerText(), /completed, 40 of 40 rows/);
+  await page.close();
+});
+
 test('advancing the engine\'s test clock past an escalation step shows the escalation on the manager\'s page', async () => {
   await accountWithInvoice('DASH-ESC', 'dash-c1', { amount: 1200, pastDueDays: 0 });
   const page = await signedInPage(manager);

@@ -292,7 +292,9 @@ export class ManagerView {
       box.querySelector('p.meta')?.remove();
       box.prepend(row);
     }
-    row.querySelector('.text').textContent = `Import ${p.jobId}: ${p.status}, ${p.processedRows} of ${p.totalRows} rows${p.failedRows ? `, ${p.failedRows} refused` : ''}`;
+    const status = typeof p.status === 'number' ? ['running', 'completed', 'failed', 'interrupted'][p.status] : String(p.status).toLowerCase();
+    row.dataset.status = status;
+    row.querySelector('.text').textContent = `Import ${p.jobId}: ${status}, ${p.processedRows} of ${p.totalRows} rows${p.failedRows ? `, ${p.failedRows} refused` : ''}`;
     row.querySelector('progress').value = p.percentDone;
   }
 }
