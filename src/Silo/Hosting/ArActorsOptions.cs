@@ -30,9 +30,14 @@ public sealed class ArActorsOptions
     /// </summary>
     public bool TestClock { get; set; }
 
-    /// <summary>Demo mode's simulator: seconds between its rounds of payments, promises and calls (0 = off).</summary>
+    public const int DefaultDemoSimulatorSeconds = 5;
+
+    /// <summary>
+    /// Demo mode's simulator: seconds between its rounds of payments, promises and calls; 0 (the default) is off, and
+    /// the <c>--demo</c> switch sets <see cref="DefaultDemoSimulatorSeconds"/> unless the command line gives a value.
+    /// </summary>
     [Range(0, 3600)]
-    public int DemoSimulatorSeconds { get; set; } = 5;
+    public int DemoSimulatorSeconds { get; set; }
 
     /// <summary>How many accounts demo mode generates.</summary>
     [Range(0, 200_000)]

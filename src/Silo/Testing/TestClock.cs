@@ -59,6 +59,12 @@ public sealed class TestClock : TimeProvider
             _offset += delta;
             now = _real.GetUtcNow() + _offset;
             due = [.. _armed.Where(t => t.DueAt <= now).OrderBy(t => t.DueAt)];
+
+            // The others are now closer in real time: their real wake-ups move earlier by the jump.
+            foreach (var timer in _armed.Where(t => t.DueAt > now))
+            {
+                timer.Wake(now);
+            }
         }
 
         foreach (var timer in due)
@@ -144,6 +150,9 @@ public sealed class TestClock : TimeProvider
 
             _callback(_state);
         }
+
+        /// <summary>Re-arms the real wake-up for the due time as seen from <paramref name="now"/> (caller holds the clock's lock).</summary>
+        public void Wake(DateTimeOffset now) => _wake.Change(DueAt - now, Timeout.InfiniteTimeSpan);
 
         private void Arm(DateTimeOffset dueAt)
         {
