@@ -120,6 +120,28 @@ test('a payment re-orders the collector\'s worklist within a second without relo
   await theirs.context().close();
 });
 
+test('a manager reassigns an account from a team queue and it moves to the other collector\'s page live', async () => {
+  const manager_ = await signedInPage(manager);
+  const theirs = await signedInPage(collectorB, await browser.newContext());
+  await theirs.waitForSelector('#worklist tr[data-customer="DASH-B1"]');
+  assert.equal(await theirs.locator('#worklist tr[data-customer="DASH-A2"]').count(), 0);
+
+  const row = manager_.locator('#queues details[data-collector="dash-c1"] tr[data-customer="DASH-A2"]');
+  const queue = manager_.locator('#queues details[data-collector="dash-c1"]');
+  await queue.waitFor();
+  if (!(await queue.evaluate(d => d.open))) await queue.locator('summary').click();
+  await row.getByLabel('New collector for DASH-A2').selectOption('dash-c2');
+  await row.getByRole('button', { name: 'Reassign' }).click();
+  await manager_.locator('#manager-result').filter({ hasText: 'DASH-A2 reassigned to dash-c2.' }).waitFor({ timeout: 5_000 });
+
+  await theirs.waitForSelector('#worklist tr[data-customer="DASH-A2"]', { timeout: 5_000 });
+  const account = await api('GET', '/api/v1/accounts/DASH-A2', undefined, { expected: 200 });
+  assert.equal(account.body.profile.assignedCollector, 'dash-c2');
+  assert.deepEqual([...manager_.errors, ...theirs.errors], []);
+  await manager_.close();
+  await theirs.context().close();
+});
+
 test('logging a call at a non-permitted local time shows the refusal and the next permitted time', async () => {
   // A consumer's zone where it is now 02:xx-03:xx on the engine's clock: outside the 08:00-21:00 calling hours.
   const now = await engineNow();
@@ -157,12 +179,12 @@ test('logging a call at a non-permitted local time shows the refusal and the nex
 
 test('the main actions are reachable with Tab and have visible labels', async () => {
   const page = await signedInPage(collectorA);
-  await page.getByRole('button', { name: /Open account DASH-A2/ }).click();
+  await page.getByRole('button', { name: /Open account DASH-NIGHT/ }).click();
   await page.waitForSelector('#account-body:not([hidden])');
   await page.evaluate(() => document.activeElement.blur());
   await page.locator('body').focus();
 
-  const wanted = ['Open account DASH-A2', 'Log activity', 'Record promise', 'Open dispute', 'Request write-off', 'Set next action', 'Sign out'];
+  const wanted = ['Open account DASH-NIGHT', 'Log activity', 'Record promise', 'Open dispute', 'Request write-off', 'Set next action', 'Sign out'];
   const reached = new Set();
   for (let i = 0; i < 120 && reached.size < wanted.length; i++) {
     await page.keyboard.press('Tab');

@@ -14,6 +14,8 @@ export class ManagerView {
     this.charts = {};
     this.reloads = new Map();
     this.collectors = [];
+    // Reassignment replaces the account's master data, which only managers and admins may do.
+    this.canReassign = me.role === 'manager' || me.role === 'admin';
   }
 
   async show() {
@@ -67,27 +69,45 @@ export class ManagerView {
     }), el('div', { class: 'tile' }, el('span', { class: 'label' }, 'Cash today vs target · promise-kept rate'), el('div', { class: 'meta' }, 'not offered by the API yet')));
   }
 
+  /** Each chart loads on its own, so a report the role may not read leaves a note in its box and the others draw. */
   async loadCharts() {
-    const by = this.me.role === 'team-lead' ? 'collector' : 'portfolio';
     const months = [-5, -4, -3, -2, -1, 0].map(o => this.month(o));
-    const [aging, forecast, ...dso] = await Promise.all([
-      get(`/reports/aging?by=${by}`), get('/reports/forecast/cash'), ...months.map(m => get(`/reports/dso?month=${m}`).catch(() => null)),
+    await Promise.all([
+      this.drawn('aging', 'aging-chart', async () => {
+        const aging = await get(`/reports/aging?by=portfolio`);
+        const labels = aging.rows[0]?.buckets.map(b => b.label) ?? [];
+        return {
+          type: 'bar',
+          data: { labels: aging.rows.map(r => r.group), datasets: labels.map((label, i) => ({ label, data: aging.rows.map(r => r.buckets[i].amount), backgroundColor: COLOURS[i] })) },
+          options: { indexAxis: 'y', scales: { x: { stacked: true }, y: { stacked: true } } },
+        };
+      }),
+      this.drawn('dso', 'dso-chart', async () => {
+        const dso = await Promise.all(months.map(m => get(`/reports/dso?month=${m}`).catch(() => null)));
+        return {
+          type: 'line',
+          data: { labels: months, datasets: [{ label: 'DSO (count-back)', data: dso.map(d => d?.rows?.[0]?.countBackDso ?? null), borderColor: '#1f4fd1', tension: .2 }] },
+        };
+      }),
+      this.drawn('forecast', 'forecast-chart', async () => {
+        const forecast = await get('/reports/forecast/cash');
+        const weeks = forecast.report.forecast.weeks;
+        return {
+          type: 'bar',
+          data: { labels: weeks.map(w => `W${w.week} ${w.start.slice(5)}`), datasets: [{ label: `Expected cash (${forecast.reportingCurrency})`, data: weeks.map(w => w.expected), backgroundColor: '#1f4fd1' }] },
+        };
+      }),
     ]);
-    const labels = aging.rows[0]?.buckets.map(b => b.label) ?? [];
-    this.chart('aging', 'aging-chart', {
-      type: 'bar',
-      data: { labels: aging.rows.map(r => r.group), datasets: labels.map((label, i) => ({ label, data: aging.rows.map(r => r.buckets[i].amount), backgroundColor: COLOURS[i] })) },
-      options: { indexAxis: 'y', scales: { x: { stacked: true }, y: { stacked: true } } },
-    });
-    this.chart('dso', 'dso-chart', {
-      type: 'line',
-      data: { labels: months, datasets: [{ label: 'DSO (count-back)', data: dso.map(d => d?.rows?.[0]?.countBackDso ?? null), borderColor: '#1f4fd1', tension: .2 }] },
-    });
-    const weeks = forecast.report.forecast.weeks;
-    this.chart('forecast', 'forecast-chart', {
-      type: 'bar',
-      data: { labels: weeks.map(w => `W${w.week} ${w.start.slice(5)}`), datasets: [{ label: `Expected cash (${forecast.reportingCurrency})`, data: weeks.map(w => w.expected), backgroundColor: '#1f4fd1' }] },
-    });
+  }
+
+  async drawn(key, canvasId, configure) {
+    const note = document.getElementById(canvasId).parentElement.querySelector('.note') ?? document.getElementById(canvasId).parentElement.appendChild(el('p', { class: 'note meta' }));
+    try {
+      this.chart(key, canvasId, await configure());
+      note.textContent = '';
+    } catch (error) {
+      note.textContent = error instanceof ApiError && error.status === 403 ? `Not shown: ${explain(error)}` : explain(error);
+    }
   }
 
   chart(key, canvasId, config) {
@@ -98,20 +118,44 @@ export class ManagerView {
 
   /** The collectors to show: from the aging report by collector (each row is a collector with receivables). */
   async loadQueues() {
-    const aging = await get('/reports/aging?by=collector');
-    this.collectors = aging.rows.map(r => r.group).filter(g => g && g !== '(none)').sort();
+    this.collectors = await this.collectorIds();
     const queues = await Promise.all(this.collectors.map(c => get(`/worklists/${encodeURIComponent(c)}?top=5`).catch(() => null)));
     this.queues = new Map(this.collectors.map((c, i) => [c, queues[i]]).filter(([, q]) => q));
     this.renderQueues();
   }
 
+  /**
+   * Managers: the collectors of the aging report by collector. Team leads may read only their portfolio's figures, so
+   * for them the demo people of their team when demo mode offers them; else none (no directory of people exists yet).
+   */
+  async collectorIds() {
+    try {
+      const aging = await get('/reports/aging?by=collector');
+      return aging.rows.map(r => r.group).filter(g => g && g !== '(none)').sort();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 403)) throw error;
+      const res = await fetch('/api/v1/demo/users');
+      if (!res.ok) {
+        document.getElementById('queues').replaceChildren(el('p', { class: 'meta' }, 'The engine offers no list of your team\'s collectors yet.'));
+        return [];
+      }
+      return (await res.json()).filter(u => u.role === 'collector' && u.team === this.me.team).map(u => u.userId);
+    }
+  }
+
   renderQueues() {
+    if (this.queues.size === 0) return;
     const container = document.getElementById('queues');
-    container.replaceChildren(...[...this.queues].map(([collector, q]) => el('details', { class: 'queue', dataset: { collector }, open: collector === this.collectors[0] },
+    // A re-render (after events) keeps the queues the reader opened or closed.
+    this.openQueues ??= new Set(this.collectors.slice(0, 1));
+    container.replaceChildren(...[...this.queues].map(([collector, q]) => el('details', {
+      class: 'queue', dataset: { collector }, open: this.openQueues.has(collector),
+      ontoggle: event => { if (event.target.open) this.openQueues.add(collector); else this.openQueues.delete(collector); },
+    },
       el('summary', {}, `${collector}: ${q.total} accounts need action`),
       el('table', { class: 'grid' }, el('tbody', {}, q.entries.map(e => el('tr', { dataset: { customer: e.customerId } },
         el('td', {}, `${e.name} (${e.customerId})`), el('td', { class: 'num' }, money(e.inputs.pastDueAmount, e.currency)),
-        el('td', {}, this.reassignControl(e.customerId, collector)))))))));
+        this.canReassign ? el('td', {}, this.reassignControl(e.customerId, collector)) : null)))))));
     const top = [...this.queues].flatMap(([collector, q]) => q.entries.map(e => ({ ...e, collector })))
       .sort((a, b) => b.inputs.pastDueAmount - a.inputs.pastDueAmount).slice(0, 10);
     document.querySelector('#top-delinquent tbody').replaceChildren(...top.map(e => el('tr', {},
