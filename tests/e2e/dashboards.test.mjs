@@ -243,6 +243,16 @@ test('advancing the engine\'s test clock past an escalation step shows the escal
   assert.match(await toLead.innerText(), /DASH-ESC-1 is \d+ days past due.*'escalate-team-lead'/);
   assert.equal(await toLead.getByRole('button', { name: 'Acknowledge' }).isVisible(), true);
   assert.equal(await toLead.getByRole('button', { name: 'Resolve' }).isVisible(), true);
+
+  // Acknowledge posts the escalation contract; until escalation records exist the engine answers 404, said plainly.
+  await toLead.getByLabel(/Note for escalation/).fill('calling the customer today');
+  const posted = page.waitForRequest(r => r.method() === 'POST' && /\/api\/v1\/escalations\/[^/]+\/acknowledgement$/.test(r.url()));
+  await toLead.getByRole('button', { name: 'Acknowledge' }).click();
+  assert.deepEqual((await posted).postDataJSON(), { note: 'calling the customer today' });
+  const outcome = toLead.locator('.outcome');
+  await outcome.filter({ hasText: /Acknowledged\.|answered 404/ }).waitFor({ timeout: 5_000 });
+  const answer = await api('POST', '/api/v1/escalations/none/acknowledgement', { note: 'x' });
+  if (answer.status === 404) assert.match(await outcome.innerText(), /Could not acknowledge: the engine answered 404/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
