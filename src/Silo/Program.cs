@@ -10,9 +10,11 @@ using ArActors.Api.Webhooks;
 using ArActors.Api.Workflow;
 using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
+using ArActors.Silo.Testing;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
 builder.AddArActorsHost();
+builder.AddArActorsTestClock();
 builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
@@ -37,6 +39,7 @@ app.MapImportApi();
 app.MapWebhookApi();
 app.MapReportingApi();
 app.MapDemoApi();
+app.MapTestClockApi();
 app.MapArActorsEvents();
 app.MapArActorsOpenApi();
 

@@ -33,6 +33,7 @@ public static class EngineExtensions
         // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on.
         builder.Services.AddSingleton<DemoSeeder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoSeeder>());
+        builder.Services.AddHostedService<DemoSimulator>();
         return builder;
     }
 
