@@ -26,6 +26,9 @@ public sealed class ReportingOptions
     /// <summary>Ledger events folded per store write.</summary>
     public int PageSize { get; set; } = 1000;
 
+    /// <summary>Names the projection's rows in the store; two projections with different keys are independent.</summary>
+    public string StorageKey { get; set; } = "projection";
+
     /// <summary>At most one KPI snapshot per dimension within this time, on the engine's clock.</summary>
     public TimeSpan KpiDebounce { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -33,8 +36,9 @@ public sealed class ReportingOptions
 }
 
 /// <summary>
-/// Folds topic <c>ledger</c> from the durable outbox, in order, into <see cref="ReportingState"/> and stores the state and
-/// its cursor in ONE state row (with its ETag) per page, so a restart resumes exactly after the last folded event. Reports
+/// Folds topic <c>ledger</c> from the durable outbox, in order, into <see cref="ReportingState"/> and commits each page
+/// through <see cref="ProjectionStorage"/> (changed shard rows, then one manifest write that moves the cursor), so a
+/// restart resumes exactly after the last committed page and never counts an event twice. Reports
 /// read the folded state in memory; they never scan the ledger. After each page it pushes changed KPI snapshots to topic
 /// <c>kpi</c>, at most one per dimension per <see cref="ReportingOptions.KpiDebounce"/>.
 /// </summary>
@@ -47,13 +51,12 @@ public sealed partial class ReportingProjector(
     ILogger<ReportingProjector> logger) : BackgroundService
 {
     public const string KpiTopic = "kpi";
-    public static readonly GrainStateId StateId = new("reporting", "projection", "state");
-
     private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web);
     private static readonly HashSet<string> LedgerEventTypes = typeof(LedgerEvent).GetCustomAttributes<JsonDerivedTypeAttribute>()
         .Select(a => (string)a.TypeDiscriminator!).ToHashSet(StringComparer.Ordinal);
 
     private readonly KpiPublisher _kpi = new();
+    private readonly ProjectionStorage _storage = new(store, options.Value.StorageKey);
     private volatile ReportingState _state = ReportingState.Empty;
     private TaskCompletionSource _progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -77,15 +80,18 @@ public sealed partial class ReportingProjector(
         {
             try
             {
-                var (state, etag) = await ReadAsync(stoppingToken);
+                var state = await _storage.LoadAsync(stoppingToken);
                 Publish(state);
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     var page = await store.ReadAsync(LedgerTopics.Ledger, state.Cursor, options.Value.PageSize, stoppingToken);
                     if (page.Count > 0)
                     {
-                        state = page.Aggregate(state, Fold);
-                        etag = (await store.WriteStateAsync(StateId, JsonSerializer.SerializeToUtf8Bytes(state, StateJson), etag, [], stoppingToken)).Etag;
+                        var customers = new HashSet<string>(StringComparer.Ordinal);
+                        var issued = new List<string>();
+                        var folded = page.Aggregate(state, (s, e) => Fold(s, e, customers, issued));
+                        await _storage.SaveAsync(state, folded, customers, issued, stoppingToken);
+                        state = folded;
                         Publish(state);
                     }
 
@@ -109,7 +115,7 @@ public sealed partial class ReportingProjector(
         }
     }
 
-    private ReportingState Fold(ReportingState state, StoredEvent stored)
+    private ReportingState Fold(ReportingState state, StoredEvent stored, HashSet<string> customers, List<string> issued)
     {
         if (!LedgerEventTypes.Contains(stored.EventType))
         {
@@ -117,15 +123,16 @@ public sealed partial class ReportingProjector(
         }
 
         var e = JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, silo.SerializerOptions)!;
-        return state.Apply(e, stored.Sequence);
-    }
+        if (e.CustomerId is { } customer)
+        {
+            customers.Add(customer);
+            if (e is Grains.Invoices.InvoiceIssued invoice)
+            {
+                issued.Add(ReportingState.InvoiceKey(customer, invoice.InvoiceNumber));
+            }
+        }
 
-    private async Task<(ReportingState State, string? Etag)> ReadAsync(CancellationToken cancellationToken)
-    {
-        var stored = await store.ReadStateAsync(StateId, cancellationToken);
-        return stored is null
-            ? (ReportingState.Empty, null)
-            : (JsonSerializer.Deserialize<ReportingState>(stored.Payload.Span, StateJson)!, stored.Etag);
+        return state.Apply(e, stored.Sequence);
     }
 
     private void Publish(ReportingState state)

@@ -63,9 +63,10 @@ public sealed class ProjectionRestartTests(LedgerApiHost host, ITestOutputHelper
             }
 
             Assert.Equal(rows.Count, restarted.State.Invoices.Count);
-            var stored = await store.ReadStateAsync(ReportingProjector.StateId);
-            Assert.Equal(last, JsonSerializer.Deserialize<JsonElement>(stored!.Payload.Span).GetProperty("cursor").GetInt64());
-            output.WriteLine($"state row: {stored.Payload.Length:N0} bytes for {rows.Count} invoices and {restarted.State.Totals.Count} totals");
+            var stored = await store.ReadStateAsync(new ProjectionStorage(store, "projection").ManifestId);
+            var manifest = JsonSerializer.Deserialize<JsonElement>(stored!.Payload.Span);
+            Assert.Equal(last, manifest.GetProperty("cursor").GetInt64());
+            output.WriteLine($"manifest: {stored.Payload.Length:N0} bytes naming {manifest.GetProperty("shards").EnumerateObject().Count()} shard rows for {rows.Count} invoices and {restarted.State.Totals.Count} totals");
         }
         finally
         {
