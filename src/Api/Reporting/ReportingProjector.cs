@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ArActors.Grains.Ledger;
 using ArActors.Grains.Reporting;
+using ArActors.Grains.Workflow;
 using ArActors.Runtime.Events;
 using ArActors.Runtime;
 using ArActors.Runtime.Storage;
@@ -22,6 +23,9 @@ public sealed class ReportingOptions
 
     /// <summary>1 unit of Currency = Rate units of the reporting currency from EffectiveDate on.</summary>
     public List<ExchangeRate> Rates { get; set; } = [];
+
+    /// <summary>Cash collection targets per portfolio and period, in the reporting currency.</summary>
+    public List<CashTarget> CashTargets { get; set; } = [];
 
     /// <summary>Ledger events folded per store write.</summary>
     public int PageSize { get; set; } = 1000;
@@ -117,12 +121,18 @@ public sealed partial class ReportingProjector(
 
     private ReportingState Fold(ReportingState state, StoredEvent stored, HashSet<string> customers, List<string> issued)
     {
+        if (FoldWorkflow(state, stored, customers) is { } worked)
+        {
+            return worked;
+        }
+
         if (!LedgerEventTypes.Contains(stored.EventType))
         {
             return state with { Cursor = stored.Sequence };
         }
 
         var e = JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, silo.SerializerOptions)!;
+        string? reason = null;
         if (e.CustomerId is { } customer)
         {
             customers.Add(customer);
@@ -130,9 +140,66 @@ public sealed partial class ReportingProjector(
             {
                 issued.Add(ReportingState.InvoiceKey(customer, invoice.InvoiceNumber));
             }
+            else if (e is Grains.Invoices.InvoiceDisputed)
+            {
+                reason = DisputeReasonOf(stored.Payload.Span);
+            }
         }
 
-        return state.Apply(e, stored.Sequence);
+        return state.Apply(e, stored.Sequence, reason);
+    }
+
+    /// <summary>Promise and activity events the workflow grains publish on topic ledger beside the ledger's own; null for others.</summary>
+    private ReportingState? FoldWorkflow(ReportingState state, StoredEvent stored, HashSet<string> customers)
+    {
+        switch (stored.EventType)
+        {
+            case nameof(PromiseMade):
+            {
+                var made = JsonSerializer.Deserialize<PromiseMade>(stored.Payload.Span, silo.SerializerOptions)!;
+                return state.ApplyPromise(made.CustomerId, made.Promise.Amount.Currency, made.MadeOn, new PromiseTally(1, 0, 0), stored.Sequence);
+            }
+
+            case nameof(PromiseKept):
+            {
+                var kept = JsonSerializer.Deserialize<PromiseKept>(stored.Payload.Span, silo.SerializerOptions)!;
+                return state.ApplyPromise(kept.CustomerId, kept.Promised.Currency, kept.On, new PromiseTally(0, 1, 0), stored.Sequence);
+            }
+
+            case nameof(PromiseBroken):
+            {
+                var broken = JsonSerializer.Deserialize<PromiseBroken>(stored.Payload.Span, silo.SerializerOptions)!;
+                return state.ApplyPromise(broken.CustomerId, broken.Promised.Currency, broken.On, new PromiseTally(0, 0, 1), stored.Sequence);
+            }
+
+            case nameof(ActivityLogged):
+            {
+                var logged = JsonSerializer.Deserialize<ActivityLogged>(stored.Payload.Span, silo.SerializerOptions)!;
+                var activity = logged.Record.Activity;
+                return state.ApplyActivity(
+                    logged.CustomerId, DateOnly.FromDateTime(logged.Record.At.UtcDateTime), activity.Kind != ActivityKind.Note,
+                    activity is { Kind: ActivityKind.Call, Outcome: CallOutcome.RightPartyContact }, stored.Sequence);
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A dispute's reason code when the event carries one (a "reason" or "reasonCode" string), else null.</summary>
+    private static string? DisputeReasonOf(ReadOnlySpan<byte> payload)
+    {
+        using var document = JsonDocument.Parse(payload.ToArray());
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if ((property.NameEquals("reason") || property.NameEquals("reasonCode") || property.NameEquals("Reason") || property.NameEquals("ReasonCode"))
+                && property.Value.ValueKind == JsonValueKind.String)
+            {
+                return property.Value.GetString();
+            }
+        }
+
+        return null;
     }
 
     private void Publish(ReportingState state)

@@ -13,7 +13,20 @@ public static class ReportDimension
     public const string Country = "country";
     public const string Currency = "currency";
 
+    /// <summary>
+    /// A team lead's team. Security scopes a team lead to the accounts whose portfolio equals their team claim (the API's
+    /// account reads and the hub's portfolio topic), and no other team table exists, so the team of an account IS its
+    /// portfolio: reports by team answer the portfolio figures under the team's name.
+    /// </summary>
+    public const string Team = "team";
+
     public static readonly IReadOnlyList<string> Groupable = [Portfolio, Collector, Segment, Country, Currency];
+
+    /// <summary>What a report may group by: the stored dimensions and <see cref="Team"/>, read through <see cref="Stored"/>.</summary>
+    public static readonly IReadOnlyList<string> Requestable = [Portfolio, Collector, Team, Segment, Country, Currency];
+
+    /// <summary>The stored dimension a requested one reads.</summary>
+    public static string Stored(string dimension) => dimension == Team ? Portfolio : dimension;
 
     /// <summary>The collector value of accounts nobody is assigned to.</summary>
     public const string Unassigned = "unassigned";
@@ -22,11 +35,17 @@ public static class ReportDimension
 /// <summary>An account's reporting dimensions as its profile last said.</summary>
 public sealed record AccountDimensions(string Portfolio, string Collector, string Segment, string Country)
 {
+    /// <summary>The account's currency; activities and promises count in its totals. Empty for rows folded before it was kept.</summary>
+    public string Currency { get; init; } = "";
+
     public static AccountDimensions Of(AccountProfile profile) => new(
         profile.Portfolio,
         string.IsNullOrWhiteSpace(profile.AssignedCollector) ? ReportDimension.Unassigned : profile.AssignedCollector,
         JsonNamingPolicy.CamelCase.ConvertName(profile.Segment.ToString()),
-        profile.Country);
+        profile.Country)
+    {
+        Currency = profile.Currency,
+    };
 
     public static readonly AccountDimensions Unknown = new("unknown", ReportDimension.Unassigned, "unknown", "unknown");
 
@@ -58,6 +77,11 @@ public sealed record IndexedInvoice(
     bool PaidInFull,
     AccountDimensions Dimensions)
 {
+    /// <summary>When the open dispute on the invoice began and its reason; null while undisputed.</summary>
+    public DateOnly? DisputedOn { get; init; }
+
+    public string? DisputeReason { get; init; }
+
     /// <summary>The invoice as the pure KPI functions see it; only an invoice paid in full counts as settled.</summary>
     public ReceivableItem ToItem() => new(
         InvoiceNumber, CustomerId, IssueDate, DueDate, Amount, Currency, PaidInFull ? ClosedOn : null,
@@ -92,14 +116,16 @@ public sealed record ReportingState(
     }
 
     /// <summary>Totals of one dimension: value -> its totals in each currency.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<ReceivableTotals>> TotalsBy(string dimension) =>
+    public IReadOnlyDictionary<string, IReadOnlyList<ReceivableTotals>> TotalsBy(string dimension) => TotalsOf(ReportDimension.Stored(dimension));
+
+    private IReadOnlyDictionary<string, IReadOnlyList<ReceivableTotals>> TotalsOf(string dimension) =>
         Totals.Select(p => (Key: ParseKey(p.Key), Totals: p.Value))
             .Where(p => p.Key.Dimension == dimension)
             .GroupBy(p => p.Key.Value, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<ReceivableTotals>)g.Select(p => p.Totals).OrderBy(t => t.Currency, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
 
     /// <summary>Folds one committed ledger event at <paramref name="sequence"/>; events the figures do not use only move the cursor.</summary>
-    public ReportingState Apply(LedgerEvent e, long sequence)
+    public ReportingState Apply(LedgerEvent e, long sequence, string? disputeReason = null)
     {
         var next = this with { Cursor = sequence };
         switch (e)
@@ -127,6 +153,25 @@ public sealed record ReportingState(
                 return next.Reduce(e.CustomerId, credited.InvoiceNumber, e.Effective, credited.Amount.Amount, byPayment: false);
             case InvoiceWrittenOff writtenOff:
                 return next.Reduce(e.CustomerId, writtenOff.InvoiceNumber, e.Effective, writtenOff.Amount.Amount, byPayment: false);
+            case InvoiceDisputed disputed when e.CustomerId is { } customer && Invoices.TryGetValue(InvoiceKey(customer, disputed.InvoiceNumber), out var invoice) && invoice.DisputedOn is null:
+            {
+                var reason = string.IsNullOrWhiteSpace(disputeReason) ? UnspecifiedReason : disputeReason;
+                var opened = invoice with { DisputedOn = e.Effective, DisputeReason = reason };
+                return next.WithTotals(invoice, t => t.Dispute(reason, e.Effective, new DisputeTally(1, invoice.Open, 0, 0))) with
+                {
+                    Invoices = Invoices.SetItem(InvoiceKey(customer, disputed.InvoiceNumber), opened),
+                };
+            }
+
+            case InvoiceDisputeResolved resolved when e.CustomerId is { } customer && Invoices.TryGetValue(InvoiceKey(customer, resolved.InvoiceNumber), out var invoice) && invoice.DisputedOn is { } since:
+            {
+                var days = Math.Max(0, e.Effective.DayNumber - since.DayNumber);
+                return next.WithTotals(invoice, t => t.Dispute(invoice.DisputeReason ?? UnspecifiedReason, e.Effective, new DisputeTally(0, 0m, 1, days))) with
+                {
+                    Invoices = Invoices.SetItem(InvoiceKey(customer, resolved.InvoiceNumber), invoice with { DisputedOn = null, DisputeReason = null }),
+                };
+            }
+
             case InvoiceCancelled cancelled when e.CustomerId is { } customer && Invoices.TryGetValue(InvoiceKey(customer, cancelled.InvoiceNumber), out var open):
                 return next.Reduce(customer, cancelled.InvoiceNumber, e.Effective, open.Open, byPayment: false);
             default:
@@ -134,7 +179,33 @@ public sealed record ReportingState(
         }
     }
 
+    /// <summary>The reason of a dispute whose event names none.</summary>
+    public const string UnspecifiedReason = "unspecified";
+
+    /// <summary>A promise made, kept or broken on an account, counted in the account's current groups and the promise's currency.</summary>
+    public ReportingState ApplyPromise(string customerId, string currency, DateOnly on, PromiseTally tally, long sequence) =>
+        (this with { Cursor = sequence }).WithAccountTotals(customerId, currency, t => t.Promise(on, tally));
+
+    /// <summary>An activity logged on an account: a contact unless it is a note; right-party when a call reached the right party.</summary>
+    public ReportingState ApplyActivity(string customerId, DateOnly on, bool contact, bool rightParty, long sequence) =>
+        Accounts.TryGetValue(customerId, out var account) && account.Currency.Length > 0
+            ? (this with { Cursor = sequence }).WithAccountTotals(customerId, account.Currency, t => t.Activity(on, customerId, contact, rightParty))
+            : this with { Cursor = sequence };
+
     public static string InvoiceKey(string customerId, string invoiceNumber) => customerId + "/" + invoiceNumber;
+
+    private ReportingState WithAccountTotals(string customerId, string currency, Func<ReceivableTotals, ReceivableTotals> change)
+    {
+        var dimensions = Accounts.GetValueOrDefault(customerId) ?? AccountDimensions.Unknown;
+        var totals = Totals;
+        foreach (var dimension in ReportDimension.Groupable.Prepend(ReportDimension.All))
+        {
+            var key = TotalsKey(dimension, dimensions.ValueOf(dimension, currency), currency);
+            totals = totals.SetItem(key, change(totals.GetValueOrDefault(key) ?? ReceivableTotals.Empty(currency)));
+        }
+
+        return this with { Totals = totals };
+    }
 
     private ReportingState Reduce(string? customerId, string invoiceNumber, DateOnly date, decimal amount, bool byPayment)
     {
@@ -151,6 +222,11 @@ public sealed record ReportingState(
         var state = WithTotals(invoice, t =>
         {
             var reduced = t.Reduce(invoice.DueDate, on, amount, closes ? 1 : reopens ? -1 : 0);
+            if (byPayment)
+            {
+                reduced = reduced.Collect(date, amount);
+            }
+
             if (closes && byPayment)
             {
                 reduced = reduced.Settle(invoice.DueDate, on);
