@@ -133,7 +133,10 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
         {
             if (_accountKeys.TryGetValue(shard, out var keys))
             {
-                rows[$"accounts/{shard}"] = new ProjectionShard(null, keys.ToDictionary(k => k, k => after.Accounts[k], StringComparer.Ordinal), null);
+                rows[$"accounts/{shard}"] = new ProjectionShard(null, keys.ToDictionary(k => k, k => after.Accounts[k], StringComparer.Ordinal), null)
+                {
+                    Directory = keys.Where(after.Directory.ContainsKey).ToDictionary(k => k, k => after.Directory[k], StringComparer.Ordinal),
+                };
             }
         }
 
@@ -202,6 +205,7 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
         var accounts = ImmutableDictionary.CreateBuilder<string, AccountDimensions>(StringComparer.Ordinal);
         var invoices = ImmutableDictionary.CreateBuilder<string, IndexedInvoice>(StringComparer.Ordinal);
         var totals = ImmutableDictionary.CreateBuilder<string, ReceivableTotals>(StringComparer.Ordinal);
+        var directory = ImmutableSortedDictionary.CreateBuilder<string, DirectoryEntry>(StringComparer.Ordinal);
         foreach (var chunk in manifest.Shards.Chunk(64))
         {
             var reads = await Task.WhenAll(chunk.Select(async s =>
@@ -218,10 +222,11 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
                 accounts.AddRange(shard.Accounts ?? []);
                 invoices.AddRange(shard.Invoices ?? []);
                 totals.AddRange(shard.Totals ?? []);
+                directory.AddRange(shard.Directory ?? []);
             }
         }
 
-        return new ReportingState(manifest.Cursor, accounts.ToImmutable(), invoices.ToImmutable(), totals.ToImmutable());
+        return new ReportingState(manifest.Cursor, accounts.ToImmutable(), invoices.ToImmutable(), totals.ToImmutable()) { Directory = directory.ToImmutable() };
     }
 
     private static void Index(Dictionary<int, HashSet<string>> index, int shard, string key)
@@ -241,8 +246,11 @@ public sealed record ProjectionManifest(long Cursor, long Version, ImmutableDict
     public static ProjectionManifest Empty { get; } = new(0, 0, ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal));
 }
 
-/// <summary>One shard row: a totals group, a slice of accounts or a slice of invoices.</summary>
+/// <summary>One shard row: a totals group, a slice of accounts (with their directory entries) or a slice of invoices.</summary>
 public sealed record ProjectionShard(
     Dictionary<string, ReceivableTotals>? Totals,
     Dictionary<string, AccountDimensions>? Accounts,
-    Dictionary<string, IndexedInvoice>? Invoices);
+    Dictionary<string, IndexedInvoice>? Invoices)
+{
+    public Dictionary<string, DirectoryEntry>? Directory { get; init; }
+}

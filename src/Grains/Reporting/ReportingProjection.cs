@@ -99,6 +99,10 @@ public sealed record ReportingState(
     ImmutableDictionary<string, IndexedInvoice> Invoices,
     ImmutableDictionary<string, ReceivableTotals> Totals)
 {
+    /// <summary>The account list's directory, ordered by customer id (the list's stable order).</summary>
+    public ImmutableSortedDictionary<string, DirectoryEntry> Directory { get; init; } =
+        ImmutableSortedDictionary<string, DirectoryEntry>.Empty.WithComparers(StringComparer.Ordinal);
+
     public static ReportingState Empty { get; } = new(
         0,
         ImmutableDictionary<string, AccountDimensions>.Empty,
@@ -125,7 +129,33 @@ public sealed record ReportingState(
             .ToDictionary(g => g.Key, g => (IReadOnlyList<ReceivableTotals>)g.Select(p => p.Totals).OrderBy(t => t.Currency, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
 
     /// <summary>Folds one committed ledger event at <paramref name="sequence"/>; events the figures do not use only move the cursor.</summary>
-    public ReportingState Apply(LedgerEvent e, long sequence, string? disputeReason = null)
+    public ReportingState Apply(LedgerEvent e, long sequence, string? disputeReason = null) =>
+        ApplyToTotals(e, sequence, disputeReason).WithDirectory(this, e);
+
+    /// <summary>Keeps the account list's entry in step: profile and status, and the open amount an invoice event moved.</summary>
+    private ReportingState WithDirectory(ReportingState before, LedgerEvent e)
+    {
+        switch (e)
+        {
+            case AccountOpened opened:
+                return this with { Directory = Directory.SetItem(opened.Profile.CustomerId, DirectoryEntry.Of(opened.Profile, Directory.GetValueOrDefault(opened.Profile.CustomerId))) };
+            case AccountProfileUpdated updated:
+                return this with { Directory = Directory.SetItem(updated.Profile.CustomerId, DirectoryEntry.Of(updated.Profile, Directory.GetValueOrDefault(updated.Profile.CustomerId))) };
+            case AccountStatusChanged changed when e.CustomerId is { } customer && Directory.TryGetValue(customer, out var entry):
+                return this with { Directory = Directory.SetItem(customer, entry with { Status = changed.Status }) };
+            case Grains.Invoices.InvoiceEvent invoiceEvent when e.CustomerId is { } customer && Directory.TryGetValue(customer, out var entry)
+                && Invoices.TryGetValue(InvoiceKey(customer, invoiceEvent.InvoiceNumber), out var invoice):
+            {
+                var delta = invoice.Open - (before.Invoices.GetValueOrDefault(InvoiceKey(customer, invoiceEvent.InvoiceNumber))?.Open ?? 0m);
+                return delta == 0m ? this : this with { Directory = Directory.SetItem(customer, entry.Open(invoice.Currency, invoice.DueDate, delta)) };
+            }
+
+            default:
+                return this;
+        }
+    }
+
+    private ReportingState ApplyToTotals(LedgerEvent e, long sequence, string? disputeReason)
     {
         var next = this with { Cursor = sequence };
         switch (e)
