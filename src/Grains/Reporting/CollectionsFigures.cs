@@ -72,19 +72,20 @@ public static class CollectionsFigures
 
     /// <summary>
     /// Cash applied by payment within the period against the targets of the group's portfolios (pro rata when a target's
-    /// period only overlaps). Targets are per portfolio, so other dimensions answer with no target.
+    /// period only overlaps). Targets are per portfolio, so other dimensions, and groups no target covers, answer with none.
     /// </summary>
     public static IReadOnlyList<CashTargetRow> CashAgainstTarget(
         ReportingState state, string dimension, ReportingPeriod period, ExchangeRates rates, IReadOnlyList<CashTarget> targets) =>
         Rows(state, dimension, (group, totals) =>
         {
             var collected = totals.Sum(t => rates.Convert(t.Collected(period), t.Currency, period.End));
-            decimal? target = dimension switch
+            var applicable = dimension switch
             {
-                ReportDimension.Portfolio or ReportDimension.Team => targets.Where(t => t.Portfolio == group).Sum(t => t.Within(period)),
-                ReportDimension.All => targets.Sum(t => t.Within(period)),
-                _ => null,
+                ReportDimension.Portfolio or ReportDimension.Team => targets.Where(t => t.Portfolio == group && t.From <= period.End && t.To >= period.Start).ToList(),
+                ReportDimension.All => targets.Where(t => t.From <= period.End && t.To >= period.Start).ToList(),
+                _ => [],
             };
+            decimal? target = applicable.Count == 0 ? null : applicable.Sum(t => t.Within(period));
             var vs = target is { } amount ? CollectionsActivity.CashAgainstTarget(collected, amount) : null;
             return new CashTargetRow(group, Rounding.Money(collected), vs?.Target, vs?.Variance, vs?.PercentOfTarget);
         });
