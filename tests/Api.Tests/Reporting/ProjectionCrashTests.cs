@@ -61,6 +61,13 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
             Assert.Equal(replayed.Invoices.OrderBy(p => p.Key, StringComparer.Ordinal), resumed.Invoices.OrderBy(p => p.Key, StringComparer.Ordinal));
             Assert.Equal(replayed.Accounts.OrderBy(p => p.Key, StringComparer.Ordinal), resumed.Accounts.OrderBy(p => p.Key, StringComparer.Ordinal));
             Assert.Equal(replayed.Totals.Keys.Order(StringComparer.Ordinal), resumed.Totals.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(replayed.Directory.Keys, resumed.Directory.Keys);
+            foreach (var (id, entry) in replayed.Directory)
+            {
+                var day = new DateOnly(2013, 6, 30);
+                Assert.Equal(entry.Standing(day, Usd, AgingFigures.DefaultBuckets), resumed.Directory[id].Standing(day, Usd, AgingFigures.DefaultBuckets));
+            }
+
             foreach (var month in new[] { 2012, 2013 }.SelectMany(y => Enumerable.Range(1, 12).Select(m => ReportingPeriod.Month(y, m))))
             {
                 foreach (var dimension in ReportDimension.Groupable.Prepend(ReportDimension.All))
