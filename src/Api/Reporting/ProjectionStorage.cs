@@ -91,7 +91,13 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
         }
 
         await CommitManifestAsync(_manifest with { Version = _manifest.Version + 1 }, cancellationToken);
-        return state with { Cursor = _manifest.Cursor };
+        if (_writeAll)
+        {
+            // Split the first version's single row now, at its own cursor, so the shards exist before anything new is folded.
+            await SaveAsync(state, state, [], [], cancellationToken);
+        }
+
+        return state;
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
 
         await IbmReportingHost.ImportAsync(host, Part(first));
         var crashing = new CrashingStore(store, "crash", failOnManifestWrite: 3);
-        var dying = Projector(crashing, "crash", pageSize: 25);
+        var dying = Projector(Services, crashing, "crash", pageSize: 25);
         await dying.StartAsync(CancellationToken.None);
         await crashing.Crashed.WaitAsync(TimeSpan.FromMinutes(1));
         await dying.StopAsync(CancellationToken.None);
@@ -46,8 +46,8 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
         // The ledger goes on while the projector is down; then it restarts from what the store says.
         await IbmReportingHost.ImportAsync(host, Part(second));
         var last = await store.GetLastSequenceAsync(LedgerTopics.Ledger);
-        var restarted = Projector(store, "crash", pageSize: 25);
-        var fresh = Projector(store, "fresh", pageSize: 1000);
+        var restarted = Projector(Services, store, "crash", pageSize: 25);
+        var fresh = Projector(Services, store, "fresh", pageSize: 1000);
         await restarted.StartAsync(CancellationToken.None);
         await fresh.StartAsync(CancellationToken.None);
         try
@@ -89,16 +89,16 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
         }
     }
 
-    private static string Figures(ReportingState state, string dimension, ReportingPeriod month) => JsonSerializer.Serialize(new
+    internal static string Figures(ReportingState state, string dimension, ReportingPeriod month) => JsonSerializer.Serialize(new
     {
         aging = ReportFigures.Aging(state, dimension, month.End, Usd),
         dso = ReportFigures.Dso(state, dimension, month, Usd),
         cei = ReportFigures.Cei(state, dimension, month, Usd),
     });
 
-    private ReportingProjector Projector(IDurableStore store, string key, int pageSize) =>
+    internal static ReportingProjector Projector(IServiceProvider services, IDurableStore store, string key, int pageSize) =>
         ActivatorUtilities.CreateInstance<ReportingProjector>(
-            Services, store, Options.Create(new ReportingOptions { StorageKey = key, PageSize = pageSize }));
+            services, store, Options.Create(new ReportingOptions { StorageKey = key, PageSize = pageSize }));
 
     /// <summary>Passes everything through, but fails the Nth manifest write of one projection, as a process dying there would.</summary>
     private sealed class CrashingStore(IDurableStore inner, string key, int failOnManifestWrite) : IDurableStore
