@@ -25,6 +25,7 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
 
     private readonly Dictionary<int, HashSet<string>> _invoiceKeys = [];
     private readonly Dictionary<int, HashSet<string>> _accountKeys = [];
+    private readonly Dictionary<int, HashSet<string>> _receiptKeys = [];
     private readonly Dictionary<string, string> _rowEtags = new(StringComparer.Ordinal);
     private ProjectionManifest _manifest = ProjectionManifest.Empty;
     private string? _manifestEtag;
@@ -61,6 +62,7 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
     {
         _invoiceKeys.Clear();
         _accountKeys.Clear();
+        _receiptKeys.Clear();
         _rowEtags.Clear();
         var stored = await store.ReadStateAsync(ManifestId, cancellationToken);
         ReportingState state;
@@ -90,11 +92,16 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
             Index(_accountKeys, ShardOf(customer, AccountShards), customer);
         }
 
+        foreach (var (receiptKey, receipt) in state.Receipts)
+        {
+            Index(_receiptKeys, ShardOf(receipt.CustomerId, InvoiceShards), receiptKey);
+        }
+
         await CommitManifestAsync(_manifest with { Version = _manifest.Version + 1 }, cancellationToken);
         if (_writeAll)
         {
             // Split the first version's single row now, at its own cursor, so the shards exist before anything new is folded.
-            await SaveAsync(state, state, [], [], cancellationToken);
+            await SaveAsync(state, state, [], [], [], cancellationToken);
         }
 
         return state;
@@ -103,9 +110,11 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
     /// <summary>
     /// Commits a folded page: the shards that changed between <paramref name="before"/> and <paramref name="after"/> (those of
     /// <paramref name="customers"/> and any totals group whose value changed), then the manifest with the new cursor.
+    /// <paramref name="issuedInvoices"/> and <paramref name="newReceipts"/> are the index keys the page may have added.
     /// </summary>
     public async Task SaveAsync(
-        ReportingState before, ReportingState after, IReadOnlyCollection<string> customers, IReadOnlyCollection<string> issuedInvoices, CancellationToken cancellationToken)
+        ReportingState before, ReportingState after, IReadOnlyCollection<string> customers, IReadOnlyCollection<string> issuedInvoices,
+        IReadOnlyCollection<string> newReceipts, CancellationToken cancellationToken)
     {
         var version = _manifest.Version + 1;
         var rows = new Dictionary<string, ProjectionShard>(StringComparer.Ordinal);
@@ -125,12 +134,25 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
             }
         }
 
-        var invoiceShards = _writeAll ? _invoiceKeys.Keys : customers.Select(c => ShardOf(c, InvoiceShards)).Distinct();
+        foreach (var receiptKey in newReceipts)
+        {
+            if (after.Receipts.TryGetValue(receiptKey, out var receipt))
+            {
+                Index(_receiptKeys, ShardOf(receipt.CustomerId, InvoiceShards), receiptKey);
+            }
+        }
+
+        var invoiceShards = _writeAll ? _invoiceKeys.Keys.Union(_receiptKeys.Keys) : customers.Select(c => ShardOf(c, InvoiceShards)).Distinct();
         foreach (var shard in invoiceShards)
         {
-            if (_invoiceKeys.TryGetValue(shard, out var keys))
+            var keys = _invoiceKeys.GetValueOrDefault(shard);
+            var receipts = _receiptKeys.GetValueOrDefault(shard);
+            if (keys is not null || receipts is not null)
             {
-                rows[$"invoices/{shard}"] = new ProjectionShard(null, null, keys.ToDictionary(k => k, k => after.Invoices[k], StringComparer.Ordinal));
+                rows[$"invoices/{shard}"] = new ProjectionShard(null, null, (keys ?? []).ToDictionary(k => k, k => after.Invoices[k], StringComparer.Ordinal))
+                {
+                    Receipts = receipts?.ToDictionary(k => k, k => after.Receipts[k], StringComparer.Ordinal),
+                };
             }
         }
 
@@ -212,6 +234,7 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
         var invoices = ImmutableDictionary.CreateBuilder<string, IndexedInvoice>(StringComparer.Ordinal);
         var totals = ImmutableDictionary.CreateBuilder<string, ReceivableTotals>(StringComparer.Ordinal);
         var directory = ImmutableSortedDictionary.CreateBuilder<string, DirectoryEntry>(StringComparer.Ordinal);
+        var receipts = ImmutableDictionary.CreateBuilder<string, IndexedReceipt>(StringComparer.Ordinal);
         foreach (var chunk in manifest.Shards.Chunk(64))
         {
             var reads = await Task.WhenAll(chunk.Select(async s =>
@@ -229,10 +252,11 @@ public sealed class ProjectionStorage(IDurableStore store, string key)
                 invoices.AddRange(shard.Invoices ?? []);
                 totals.AddRange(shard.Totals ?? []);
                 directory.AddRange(shard.Directory ?? []);
+                receipts.AddRange(shard.Receipts ?? []);
             }
         }
 
-        return new ReportingState(manifest.Cursor, accounts.ToImmutable(), invoices.ToImmutable(), totals.ToImmutable()) { Directory = directory.ToImmutable() };
+        return new ReportingState(manifest.Cursor, accounts.ToImmutable(), invoices.ToImmutable(), totals.ToImmutable()) { Directory = directory.ToImmutable(), Receipts = receipts.ToImmutable() };
     }
 
     private static void Index(Dictionary<int, HashSet<string>> index, int shard, string key)
@@ -259,4 +283,6 @@ public sealed record ProjectionShard(
     Dictionary<string, IndexedInvoice>? Invoices)
 {
     public Dictionary<string, DirectoryEntry>? Directory { get; init; }
+
+    public Dictionary<string, IndexedReceipt>? Receipts { get; init; }
 }

@@ -23,6 +23,8 @@ public sealed record DsoReport(string Month, string By, string ReportingCurrency
 
 public sealed record PeriodReport<TRow>(string Month, string By, string ReportingCurrency, IReadOnlyList<TRow> Rows, ProjectionLag Projection);
 
+public sealed record UnallocatedReport(DateOnly AsOf, string By, string ReportingCurrency, IReadOnlyList<UnallocatedRow> Rows, ProjectionLag Projection);
+
 public sealed record CeiReport(string Month, string By, string ReportingCurrency, IReadOnlyList<CeiRow> Rows, ProjectionLag Projection);
 
 public sealed record CashForecastAnswer(string ReportingCurrency, CashForecastReport Report, ProjectionLag Projection);
@@ -68,6 +70,8 @@ public static class ReportEndpoints
             .WithSummary("Disputes by reason in a month: opened (count, amount), resolved, average cycle days.");
         api.MapGet("/cash-vs-target", GetCashVersusTarget).WithName("GetCashVersusTargetReport").Produces<PeriodReport<CashTargetRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
             .WithSummary("Cash applied by payment in a month against the portfolio targets (ArActors:Reporting:CashTargets).");
+        api.MapGet("/unallocated-cash", GetUnallocatedCash).WithName("GetUnallocatedCashReport").Produces<UnallocatedReport>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Unallocated cash as of any date (?asOf=YYYY-MM-DD) by days since receipt: 0-7, 8-30, 31-60, 61+.");
         api.MapGet("/collector-performance", GetCollectorPerformance).WithName("GetCollectorPerformanceReport").Produces<PeriodReport<CollectorPerformanceRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
             .WithSummary("Accounts worked, contacts, right-party contacts, promises and cash collected in a month (default by=collector).");
         return api;
@@ -142,6 +146,28 @@ public static class ReportEndpoints
             ["group", "month", "accountsWorked", "contacts", "rightPartyContacts", "promises", "cashCollected"],
             (r, month) => [r.Group, month, r.AccountsWorked, r.Contacts, r.RightPartyContacts, r.Promises, r.CashCollected], r => r.Group,
             defaultBy: ReportDimension.Collector);
+
+    private static async Task<IResult> GetUnallocatedCash(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options)
+    {
+        var query = new ReportQuery(http, time);
+        var asOf = query.Date("asOf");
+        var by = query.By();
+        if (query.Problem(http.User, by) is { } problem)
+        {
+            return problem;
+        }
+
+        return await FromProjection(http, projector, store, (state, lag) =>
+        {
+            var buckets = CollectionsActivity.DefaultUnallocatedBuckets;
+            var rows = Scope(http.User, CollectionsFigures.UnallocatedByAge(state, by!, asOf!.Value, options.Value.ExchangeRates(), buckets), r => r.Group);
+            return query.WantsCsv
+                ? Csv(
+                    ["group", .. buckets.Select(b => b.Label), "total"],
+                    rows.Select(r => (IReadOnlyList<object?>)[r.Group, .. r.Buckets.Select(b => (object?)b.Amount), r.Total]))
+                : TypedResults.Ok(new UnallocatedReport(asOf!.Value, by!, options.Value.ReportingCurrency, rows, lag));
+        });
+    }
 
     /// <summary>A month's figures per group, JSON or CSV, scoped to the caller like the other reports.</summary>
     private static async Task<IResult> PeriodRows<TRow>(

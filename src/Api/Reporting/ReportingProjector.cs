@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ArActors.Grains.Ledger;
 using ArActors.Grains.Reporting;
+using ArActors.Grains.Payments;
 using ArActors.Grains.Workflow;
 using ArActors.Runtime.Events;
 using ArActors.Runtime;
@@ -93,8 +94,9 @@ public sealed partial class ReportingProjector(
                     {
                         var customers = new HashSet<string>(StringComparer.Ordinal);
                         var issued = new List<string>();
-                        var folded = page.Aggregate(state, (s, e) => Fold(s, e, customers, issued));
-                        await _storage.SaveAsync(state, folded, customers, issued, stoppingToken);
+                        var receipts = new List<string>();
+                        var folded = page.Aggregate(state, (s, e) => Fold(s, e, customers, issued, receipts));
+                        await _storage.SaveAsync(state, folded, customers, issued, receipts, stoppingToken);
                         state = folded;
                         Publish(state);
                     }
@@ -119,7 +121,7 @@ public sealed partial class ReportingProjector(
         }
     }
 
-    private ReportingState Fold(ReportingState state, StoredEvent stored, HashSet<string> customers, List<string> issued)
+    private ReportingState Fold(ReportingState state, StoredEvent stored, HashSet<string> customers, List<string> issued, List<string> receipts)
     {
         if (FoldWorkflow(state, stored, customers) is { } worked)
         {
@@ -133,6 +135,17 @@ public sealed partial class ReportingProjector(
 
         var e = JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, silo.SerializerOptions)!;
         string? reason = null;
+        switch (e)
+        {
+            case PaymentReceived received:
+                receipts.Add(ReportingState.ReceiptKey(e.CustomerId, received.Payment.PaymentId));
+                break;
+            case UnidentifiedCashReceived cash:
+                customers.Add(ReportingState.UnidentifiedAccount);
+                receipts.Add(ReportingState.ReceiptKey(null, cash.Payment.PaymentId));
+                break;
+        }
+
         if (e.CustomerId is { } customer)
         {
             customers.Add(customer);

@@ -8,6 +8,8 @@ public sealed record DisputeRow(string Group, string Reason, int Opened, decimal
 
 public sealed record CashTargetRow(string Group, decimal Collected, decimal? Target, decimal? Variance, decimal? PercentOfTarget);
 
+public sealed record UnallocatedRow(string Group, IReadOnlyList<BucketBalance> Buckets, decimal Total);
+
 public sealed record CollectorPerformanceRow(string Group, int AccountsWorked, int Contacts, int RightPartyContacts, int Promises, decimal CashCollected);
 
 /// <summary>A cash collection target of one portfolio for one period, in the reporting currency.</summary>
@@ -106,6 +108,25 @@ public static class CollectionsFigures
                 totals.Sum(t => t.Promises(period).Made),
                 Rounding.Money(totals.Sum(t => rates.Convert(t.Collected(period), t.Currency, period.End))));
         });
+
+    /// <summary>
+    /// Unallocated cash as of <paramref name="asOf"/> by days since receipt (default buckets 0-7, 8-30, 31-60, 61+), restated
+    /// at that day's rate; counts are receipt days with a rest. Unidentified cash is in the groups of account "unknown".
+    /// </summary>
+    public static IReadOnlyList<UnallocatedRow> UnallocatedByAge(ReportingState state, string dimension, DateOnly asOf, ExchangeRates rates, IReadOnlyList<AgingBucket>? buckets = null)
+    {
+        buckets ??= CollectionsActivity.DefaultUnallocatedBuckets;
+        return Rows(state, dimension, (group, totals) =>
+        {
+            var rests = totals.SelectMany(t => t.UnallocatedAsOf(asOf).Select(r => (r.Received, Amount: rates.Convert(r.Amount, t.Currency, asOf)))).ToList();
+            var balances = buckets.Select(b =>
+            {
+                var inBucket = rests.Where(r => b.Contains(asOf.DayNumber - r.Received.DayNumber)).ToList();
+                return new BucketBalance(b.Label, Rounding.Money(inBucket.Sum(r => r.Amount)), inBucket.Count);
+            }).ToList();
+            return new UnallocatedRow(group, balances, balances.Sum(b => b.Amount));
+        }, r => r.Total != 0m);
+    }
 
     private static IReadOnlyList<TRow> Rows<TRow>(
         ReportingState state, string dimension, Func<string, IReadOnlyList<ReceivableTotals>, TRow> row, Func<TRow, bool>? keep = null) =>

@@ -90,6 +90,22 @@ public sealed record ReceivableTotals(
     public ImmutableDictionary<string, ImmutableDictionary<DateOnly, DisputeTally>> DisputesByReason { get; init; } =
         ImmutableDictionary<string, ImmutableDictionary<DateOnly, DisputeTally>>.Empty;
 
+    /// <summary>Unallocated cash: by the day it was received, then by the day its unallocated rest changed, the change.</summary>
+    public ImmutableDictionary<DateOnly, ImmutableDictionary<DateOnly, decimal>> UnallocatedByReceipt { get; init; } =
+        ImmutableDictionary<DateOnly, ImmutableDictionary<DateOnly, decimal>>.Empty;
+
+    public ReceivableTotals Unallocated(DateOnly received, DateOnly on, decimal delta)
+    {
+        var byDay = UnallocatedByReceipt.GetValueOrDefault(received) ?? ImmutableDictionary<DateOnly, decimal>.Empty;
+        return this with { UnallocatedByReceipt = UnallocatedByReceipt.SetItem(received, byDay.SetItem(on, byDay.GetValueOrDefault(on) + delta)) };
+    }
+
+    /// <summary>Unallocated amounts as of <paramref name="asOf"/> by the day they were received (zero rests left out).</summary>
+    public IEnumerable<(DateOnly Received, decimal Amount)> UnallocatedAsOf(DateOnly asOf) =>
+        UnallocatedByReceipt.Where(p => p.Key <= asOf)
+            .Select(p => (p.Key, p.Value.Where(c => c.Key <= asOf).Sum(c => c.Value)))
+            .Where(p => p.Item2 != 0m);
+
     public ReceivableTotals Collect(DateOnly date, decimal amount) =>
         this with { CollectedByDate = CollectedByDate.SetItem(date, CollectedByDate.GetValueOrDefault(date) + amount) };
 

@@ -88,6 +88,9 @@ public sealed record IndexedInvoice(
         Dimensions.Country, Dimensions.Segment, Dimensions.Portfolio, Dimensions.Collector);
 }
 
+/// <summary>A receipt as the projection keeps it: the day received, its amount and currency.</summary>
+public sealed record IndexedReceipt(string CustomerId, string PaymentId, DateOnly ReceivedOn, decimal Amount, string Currency);
+
 /// <summary>
 /// The reporting projection's state: the outbox cursor it has folded up to, account dimensions, the invoice index and
 /// <see cref="ReceivableTotals"/> per (dimension, value, currency). The projection stores cursor and state in one
@@ -99,6 +102,14 @@ public sealed record ReportingState(
     ImmutableDictionary<string, IndexedInvoice> Invoices,
     ImmutableDictionary<string, ReceivableTotals> Totals)
 {
+    /// <summary>Receipts by <see cref="ReceiptKey"/>: when received, how much, in which currency (for unallocated cash by age).</summary>
+    public ImmutableDictionary<string, IndexedReceipt> Receipts { get; init; } = ImmutableDictionary<string, IndexedReceipt>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The account a receipt belongs to in the index; unidentified cash is kept under <see cref="UnidentifiedAccount"/>.</summary>
+    public const string UnidentifiedAccount = "";
+
+    public static string ReceiptKey(string? customerId, string paymentId) => (customerId ?? UnidentifiedAccount) + "/" + paymentId;
+
     /// <summary>The account list's directory, ordered by customer id (the list's stable order).</summary>
     public ImmutableSortedDictionary<string, DirectoryEntry> Directory { get; init; } =
         ImmutableSortedDictionary<string, DirectoryEntry>.Empty.WithComparers(StringComparer.Ordinal);
@@ -130,7 +141,47 @@ public sealed record ReportingState(
 
     /// <summary>Folds one committed ledger event at <paramref name="sequence"/>; events the figures do not use only move the cursor.</summary>
     public ReportingState Apply(LedgerEvent e, long sequence, string? disputeReason = null) =>
-        ApplyToTotals(e, sequence, disputeReason).WithDirectory(this, e);
+        ApplyToTotals(e, sequence, disputeReason).WithDirectory(this, e).WithUnallocated(e);
+
+    /// <summary>
+    /// Unallocated cash: a receipt adds its amount on the day it is booked (received, or identified), allocations take
+    /// it off and reversed allocations put it back on their day; a reversed payment removes its unapplied rest, identified
+    /// cash leaves the unidentified pool (and arrives on the account through its PaymentReceived).
+    /// </summary>
+    private ReportingState WithUnallocated(LedgerEvent e)
+    {
+        switch (e)
+        {
+            case PaymentReceived received when !Receipts.ContainsKey(ReceiptKey(e.CustomerId, received.Payment.PaymentId)):
+                return Receipt(e.CustomerId, received.Payment.PaymentId, received.Payment.ValueDate, received.Payment.Amount, e.Effective);
+            case UnidentifiedCashReceived cash when !Receipts.ContainsKey(ReceiptKey(null, cash.Payment.PaymentId)):
+                return Receipt(null, cash.Payment.PaymentId, cash.ReceivedOn, cash.Payment.Amount, e.Effective);
+            case PaymentApplied applied:
+                return Unallocate(e.CustomerId, applied.PaymentId, e.Effective, -applied.Amount.Amount);
+            case AllocationReversed reversed:
+                return Unallocate(e.CustomerId, reversed.PaymentId, e.Effective, reversed.Amount.Amount);
+            case PaymentReversed reversed:
+                return Unallocate(e.CustomerId, reversed.PaymentId, e.Effective, -reversed.UnappliedRemoved.Amount);
+            case UnidentifiedCashReversed reversed:
+                return Unallocate(null, reversed.CashId, e.Effective, -reversed.Amount.Amount);
+            case UnidentifiedCashIdentified identified when Receipts.TryGetValue(ReceiptKey(null, identified.CashId), out var pooled):
+                return Unallocate(null, identified.CashId, e.Effective, -pooled.Amount);
+            default:
+                return this;
+        }
+    }
+
+    private ReportingState Receipt(string? customerId, string paymentId, DateOnly receivedOn, Money amount, DateOnly on)
+    {
+        var receipt = new IndexedReceipt(customerId ?? UnidentifiedAccount, paymentId, receivedOn, amount.Amount, amount.Currency);
+        var next = this with { Receipts = Receipts.SetItem(ReceiptKey(customerId, paymentId), receipt) };
+        return next.Unallocate(customerId, paymentId, on, amount.Amount);
+    }
+
+    private ReportingState Unallocate(string? customerId, string paymentId, DateOnly on, decimal delta) =>
+        delta == 0m || !Receipts.TryGetValue(ReceiptKey(customerId, paymentId), out var receipt)
+            ? this
+            : WithAccountTotals(customerId ?? UnidentifiedAccount, receipt.Currency, t => t.Unallocated(receipt.ReceivedOn, on < receipt.ReceivedOn ? receipt.ReceivedOn : on, delta));
 
     /// <summary>Keeps the account list's entry in step: profile and status, and the open amount an invoice event moved.</summary>
     private ReportingState WithDirectory(ReportingState before, LedgerEvent e)

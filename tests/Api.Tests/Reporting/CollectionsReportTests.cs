@@ -69,4 +69,21 @@ public sealed class CollectionsReportTests(LedgerApiHost host) : IClassFixture<L
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await LedgerApiHost.Json(bad)).GetProperty("errors").TryGetProperty("month", out _));
     }
+
+    [Fact]
+    public async Task A_payment_with_no_invoice_to_go_to_shows_as_unallocated_cash_by_its_age()
+    {
+        var erp = host.As("erp", Roles.Integration);
+        var today = DateOnly.FromDateTime(host.Clock.GetUtcNow().UtcDateTime);
+        await Ok(await erp.PostAsJsonAsync("/api/v1/accounts", LedgerApiHost.Account("UC-1", collector: "c-uc", portfolio: "uc", currency: "USD")));
+        await Ok(await erp.PostAsJsonAsync("/api/v1/accounts/UC-1/payments", new { paymentId = "pay-uc-1", amount = 75m, currency = "USD", valueDate = today.AddDays(-10), method = "bankTransfer" }));
+
+        var report = await ReportAsync(Manager, $"/api/v1/reports/unallocated-cash?asOf={today:yyyy-MM-dd}&by=portfolio");
+        var row = report.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("group").GetString() == "uc");
+        Assert.Equal(75m, row.GetProperty("total").GetDecimal());
+        var bucket = row.GetProperty("buckets").EnumerateArray().Single(b => b.GetProperty("label").GetString() == "8-30");
+        Assert.Equal(75m, bucket.GetProperty("amount").GetDecimal());
+        var before = await ReportAsync(Manager, $"/api/v1/reports/unallocated-cash?asOf={today.AddDays(-11):yyyy-MM-dd}&by=portfolio");
+        Assert.DoesNotContain(before.GetProperty("rows").EnumerateArray(), r => r.GetProperty("group").GetString() == "uc");
+    }
 }

@@ -57,6 +57,8 @@ public sealed class IbmReportTests(IbmReportingHost fixture, ITestOutputHelper o
             var cash = Assert.Single((await Get(Manager, $"/api/v1/reports/cash-vs-target?month={month}")).GetProperty("rows").EnumerateArray());
             Assert.Equal(settled.Sum(r => r.Amount), cash.GetProperty("collected").GetDecimal());
             Assert.Equal(JsonValueKind.Null, cash.GetProperty("target").ValueKind); // no target configured
+            // Every IBM settlement is a payment applied in full to its invoice: nothing stays unallocated at a month-end.
+            Assert.Empty((await Get(Manager, $"/api/v1/reports/unallocated-cash?asOf={end:yyyy-MM-dd}")).GetProperty("rows").EnumerateArray());
         }
     }
 

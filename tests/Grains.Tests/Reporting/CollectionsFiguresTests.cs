@@ -110,4 +110,34 @@ public sealed class CollectionsFiguresTests
         var rows = CollectionsFigures.CollectorPerformance(Book(), ReportDimension.Collector, February, Usd);
         Assert.Equal([new CollectorPerformanceRow("c1", 2, 3, 1, 3, 800m), new CollectorPerformanceRow("c2", 0, 0, 0, 0, 110m)], rows);
     }
+
+    [Fact]
+    public void Unallocated_cash_by_age_follows_receipts_allocations_reversals_and_identified_cash()
+    {
+        static PaymentReceived Received(string customer, string id, DateOnly on, decimal amount) =>
+            new(new Grains.Payments.Payment(id, new Money(amount, "USD"), on, Grains.Payments.PaymentMethod.BankTransfer, [])) { CustomerId = customer, Effective = on, Audit = Stamp };
+
+        var s = ReportingState.Empty;
+        long seq = 0;
+        s = s.Apply(Opened(Profile("A1", "north", "c1")), ++seq);
+        s = s.Apply(Issued("A1", "INV1", new DateOnly(2024, 1, 1), 1000m), ++seq);
+        s = s.Apply(Received("A1", "P1", new DateOnly(2024, 3, 29), 100m), ++seq);                    // 2 days old on 03-31
+        s = s.Apply(Received("A1", "P2", new DateOnly(2024, 3, 1), 500m), ++seq);                     // 30 days old
+        s = s.Apply(new PaymentApplied("INV1", "al-1", "P2", new Money(300m, "USD"), new DateOnly(2024, 3, 1)) { CustomerId = "A1", Effective = new DateOnly(2024, 3, 5), Audit = Stamp }, ++seq);
+        s = s.Apply(new UnidentifiedCashReceived(new Grains.Payments.Payment("C1", new Money(300m, "USD"), new DateOnly(2024, 1, 15), Grains.Payments.PaymentMethod.Cheque, []), new DateOnly(2024, 1, 15))
+            { CustomerId = null, Effective = new DateOnly(2024, 1, 15), Audit = Stamp }, ++seq);   // 76 days old, nobody's
+        s = s.Apply(new UnidentifiedCashReceived(new Grains.Payments.Payment("C2", new Money(40m, "USD"), new DateOnly(2024, 3, 20), Grains.Payments.PaymentMethod.Cheque, []), new DateOnly(2024, 3, 20))
+            { CustomerId = null, Effective = new DateOnly(2024, 3, 20), Audit = Stamp }, ++seq);
+        s = s.Apply(new UnidentifiedCashIdentified("C2", "A1") { CustomerId = "A1", Effective = new DateOnly(2024, 3, 25), Audit = Stamp }, ++seq);
+        s = s.Apply(new PaymentReceived(new Grains.Payments.Payment("C2", new Money(40m, "USD"), new DateOnly(2024, 3, 20), Grains.Payments.PaymentMethod.Cheque, [])) { CustomerId = "A1", Effective = new DateOnly(2024, 3, 25), Audit = Stamp }, ++seq);
+
+        var all = CollectionsFigures.UnallocatedByAge(s, ReportDimension.All, new DateOnly(2024, 3, 31), Usd).Single();
+        Assert.Equal([new BucketBalance("0-7", 100m, 1), new BucketBalance("8-30", 240m, 2), new BucketBalance("31-60", 0m, 0), new BucketBalance("61+", 300m, 1)], all.Buckets);
+        Assert.Equal(640m, all.Total);
+        var byPortfolio = CollectionsFigures.UnallocatedByAge(s, ReportDimension.Portfolio, new DateOnly(2024, 3, 31), Usd);
+        Assert.Equal([("north", 340m), ("unknown", 300m)], byPortfolio.Select(r => (r.Group, r.Total)));
+        // Before the allocation on 03-05, all of P2 was unallocated; before C2 was identified it sat in the unknown pool.
+        Assert.Equal(500m, CollectionsFigures.UnallocatedByAge(s, ReportDimension.Portfolio, new DateOnly(2024, 3, 4), Usd).Single(r => r.Group == "north").Total);
+        Assert.Equal(340m, CollectionsFigures.UnallocatedByAge(s, ReportDimension.Portfolio, new DateOnly(2024, 3, 24), Usd).Single(r => r.Group == "unknown").Total);
+    }
 }
