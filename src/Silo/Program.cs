@@ -1,3 +1,4 @@
+using ArActors.Api.Accounts;
 using ArActors.Api.Dashboard;
 using ArActors.Api.Hub;
 using ArActors.Api.Idempotency;
@@ -38,6 +39,7 @@ app.MapWorkflowApi();
 app.MapImportApi();
 app.MapWebhookApi();
 app.MapReportingApi();
+app.MapAccountListApi();
 app.MapDemoApi();
 app.MapTestClockApi();
 app.MapArActorsEvents();
