@@ -183,13 +183,31 @@ public sealed class IngestBenchmark : IBenchmark
             }
 
             await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(2), (w, n) => Next(w, n, "warm"));
-            return await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => Next(w, n, ""));
+            var sequential = await HttpLoad.RunAsync(client, 1, TimeSpan.FromSeconds(3), (w, n) => Next(w, n, "one"));
+            Report("engine POST x1 (one request at a time)", sequential);
+            var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => Next(w, n, ""));
+            await PrintLargestStatesAsync(connectionString);
+            return result;
         }
         finally
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
             Directory.Delete(workDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Where the bytes of each durable write go: the largest state rows after the run (each write rewrites its row).</summary>
+    private static async Task PrintLargestStatesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT grain_type, grain_key, length(payload) FROM aractors.grain_state ORDER BY length(payload) DESC LIMIT 4", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   state row {reader.GetString(0)}/{reader.GetString(1)}: {reader.GetInt32(2):N0} bytes"));
         }
     }
 
