@@ -11,8 +11,9 @@ namespace ArActors.Silo.Hosting;
 
 /// <summary>
 /// Turns "the store or the owning silo cannot answer right now" into 503 problem+json with <c>Retry-After</c>, so a
-/// client retries instead of reading a bare 500. Nothing was committed for such a request (a commit that did happen
-/// is found again by the retry through the command's ids). Every other exception stays a 500 problem+json.
+/// client retries instead of reading a bare 500. The change may or may not have been committed (a push after the
+/// account's commit can be what failed); the retry with the same ids applies it at most once. Every other exception
+/// stays a 500 problem+json.
 /// </summary>
 public sealed partial class StoreUnavailableHandler(IProblemDetailsService problems, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
 {
@@ -36,7 +37,7 @@ public sealed partial class StoreUnavailableHandler(IProblemDetailsService probl
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The engine's store is unavailable",
-                Detail = "The request was not applied. Retry the same request (with the same ids) after Retry-After seconds.",
+                Detail = "The request may not have been completed. Retry the same request (same ids) after Retry-After seconds: a change already committed is not applied twice.",
                 Extensions = { ["code"] = "store_unavailable" },
             },
         });
