@@ -27,6 +27,7 @@ builder.AddArActorsEvents();
 builder.AddArActorsReporting();
 
 var app = builder.Build();
+app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDashboard();
 app.UseArActorsSecurity();

@@ -35,6 +35,8 @@ public static class HostingExtensions
         builder.Services.AddSingleton(sp => StoreSelection.From(builder.Configuration, sp.GetRequiredService<IOptions<ArActorsOptions>>().Value, builder.Environment.ContentRootPath));
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         return builder;
     }
 
