@@ -30,9 +30,9 @@ public static class EngineExtensions
         builder.Services.AddOptions<AgingOptions>().Bind(builder.Configuration.GetSection(AgingOptions.SectionName));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AgingOptions>>().Value.ToPolicy());
 
-        // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on.
+        // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on, on one node of a cluster.
         builder.Services.AddSingleton<DemoSeeder>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoSeeder>());
+        builder.Services.AddLeasedHostedService<DemoSeeder>("demo-seeder");
         return builder;
     }
 
