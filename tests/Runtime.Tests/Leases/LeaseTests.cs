@@ -3,6 +3,7 @@ using ArActors.Runtime.Clustering.Leases;
 using ArActors.Runtime.Clustering.Postgres;
 using ArActors.Runtime.Testing;
 using ArActors.TestKit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ArActors.Runtime.Tests.Leases;
@@ -162,6 +163,31 @@ public sealed class LeaseTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task Every_service_registered_with_a_lease_is_hosted_not_only_the_first()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton<FirstService>();
+        services.AddSingleton<SecondService>();
+        services.AddLeasedHostedService<FirstService>("first");
+        services.AddLeasedHostedService<SecondService>("second");
+        await using var provider = services.BuildServiceProvider();
+
+        var hosted = provider.GetServices<IHostedService>().Cast<LeasedHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["first", "second"], hosted.Select(h => h.Name));
+        Assert.All(hosted, h => Assert.Equal(1, ((RecordingService)h.Inner).Starts));
+    }
+
+    private sealed class FirstService : RecordingService;
+
+    private sealed class SecondService : RecordingService;
+
+    [Fact]
     public async Task Eight_concurrent_takers_of_a_free_lease_produce_one_holder()
     {
         var now = _clock.GetUtcNow();
@@ -258,7 +284,7 @@ public sealed class LeaseTests(PostgresDatabase database) : IClassFixture<Postgr
         public bool Crashed { get; set; }
     }
 
-    private sealed class RecordingService : IHostedService
+    private class RecordingService : IHostedService
     {
         public int Starts { get; private set; }
 

@@ -15,7 +15,9 @@ public static class LeasedHostedServiceExtensions
     public static IServiceCollection AddLeasedHostedService<TService>(this IServiceCollection services, string leaseName)
         where TService : class, IHostedService
     {
-        services.AddHostedService(sp => new LeasedHostedService(
+        // Not AddHostedService: it de-duplicates by implementation type, and every wrapper is a LeasedHostedService,
+        // so only the first leased service of a host would run.
+        services.AddSingleton<IHostedService>(sp => new LeasedHostedService(
             leaseName,
             sp.GetRequiredService<TService>(),
             sp.GetService<ILeaseTable>(),
