@@ -80,6 +80,21 @@ public sealed class FailoverBenchmark : IBenchmark
     private static async Task<(double FirstMs, double AllMs, double DeadMs)> OneRunAsync(string postgres, CancellationToken cancellationToken)
     {
         var schema = "failover_" + Guid.NewGuid().ToString("N")[..10];
+        try
+        {
+            return await MeasureAsync(postgres, schema, cancellationToken);
+        }
+        finally
+        {
+            // After the cluster is disposed (its silos leave through this schema).
+            await using var drop = Npgsql.NpgsqlDataSource.Create(postgres);
+            await using var command = drop.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<(double FirstMs, double AllMs, double DeadMs)> MeasureAsync(string postgres, string schema, CancellationToken cancellationToken)
+    {
         await using var table = new PostgresMembershipTable(postgres, schema);
         var options = new MultiSiloTestClusterOptions
         {
@@ -137,12 +152,6 @@ public sealed class FailoverBenchmark : IBenchmark
         if (answered.Any(x => x is null) || deadAt is null)
         {
             throw new InvalidOperationException("Failover did not complete within 60 s.");
-        }
-
-        await using (var drop = Npgsql.NpgsqlDataSource.Create(postgres))
-        {
-            await using var command = drop.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
-            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return (answered.Min(x => x!.Value), answered.Max(x => x!.Value), deadAt.Value);
