@@ -255,8 +255,15 @@ public sealed partial class LeasedHostedService : IHostedService, IAsyncDisposab
         catch (Exception e)
         {
             LogStartFailed(_logger, e, Name);
-            await _table.ReleaseAsync(Name, lease.Holder, lease.Generation, CancellationToken.None);
             _held = null;
+            try
+            {
+                await _table.ReleaseAsync(Name, lease.Holder, lease.Generation, CancellationToken.None);
+            }
+            catch (Exception releaseFailure)
+            {
+                LogReleaseFailed(_logger, releaseFailure, Name);
+            }
         }
     }
 
