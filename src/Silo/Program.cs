@@ -18,6 +18,7 @@ builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
 builder.AddArActorsLedgerApi();
+builder.AddArActorsDisputes();
 builder.Services.AddArActorsImports();
 builder.AddArActorsWebhooks();
 builder.AddArActorsEvents();

@@ -14,6 +14,9 @@ public interface IDisputeGrain : IGrainWithStringKey
     /// <summary>A repeat with the same outcome is <c>Unchanged</c>; another outcome for a resolved dispute is refused.</summary>
     Task<DisputeResult> Resolve(SettleDispute command, CommandMeta meta);
 
+    /// <summary>Ends every open dispute of the invoice as invalid with the note (the first API's resolution); none open: unchanged.</summary>
+    Task<DisputeResult> ResolveInvoice(string invoiceNumber, string note, CommandMeta meta);
+
     [ReadOnly]
     Task<ImmutableArray<Dispute>> List();
 }
@@ -132,6 +135,44 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
         return new DisputeResult(next, null);
     }
 
+    public async Task<DisputeResult> ResolveInvoice(string invoiceNumber, string note, CommandMeta meta)
+    {
+        if (meta?.Actor is null)
+        {
+            return new DisputeResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+        }
+
+        if (await Account.GetProfile() is not { } profile)
+        {
+            return new DisputeResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+        }
+
+        if ((await Account.GetLedger()).Invoice(invoiceNumber) is not { } invoice || invoice.CustomerId != GrainKey)
+        {
+            return new DisputeResult(null, LedgerError.Of("invoiceNumber", ErrorCodes.UnknownInvoice, $"Invoice '{invoiceNumber}' does not exist."));
+        }
+
+        var today = BusinessCalendar.Today(TimeProvider.GetUtcNow(), profile.TimeZone);
+        var next = state.State;
+        Dispute? last = null;
+        foreach (var dispute in state.State.Disputes.Values.Where(d => d.InvoiceNumber == invoiceNumber && d.Status == DisputeStatus.Open).OrderBy(d => d.Id, StringComparer.Ordinal))
+        {
+            var resolved = DisputeRules.Resolve(dispute, new SettleDispute(dispute.Id, DisputeOutcome.Invalid, Note: note), meta.Actor, today);
+            if (!resolved.IsOk)
+            {
+                return new DisputeResult(null, resolved.Error);
+            }
+
+            PublishAll(profile, new DisputeResolved(resolved.Value));
+            next = next with { Disputes = next.Disputes.SetItem(dispute.Id, resolved.Value) };
+            last = resolved.Value;
+        }
+
+        await CommitAsync(next, profile);
+        await SyncAsync(invoiceNumber, profile, last);
+        return new DisputeResult(last, null, Unchanged: last is null);
+    }
+
     public Task<ImmutableArray<Dispute>> List() =>
         Task.FromResult(state.State.Disputes.Values.OrderBy(d => d.OpenedOn).ThenBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray());
 
@@ -167,7 +208,7 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
     /// Sets the ledger's disputed amount of the invoice to the sum of its open disputes (capped at its open amount), or
     /// ends its dispute when none is open, and tells the index. Idempotent, so retries call it again.
     /// </summary>
-    private async Task SyncAsync(string invoiceNumber, AccountProfile profile, Dispute changed)
+    private async Task SyncAsync(string invoiceNumber, AccountProfile profile, Dispute? changed)
     {
         var open = state.State.Disputes.Values.Where(d => d.InvoiceNumber == invoiceNumber && d.Status == DisputeStatus.Open).ToList();
         var meta = CommandMeta.System($"disputes of invoice {invoiceNumber}");
@@ -189,7 +230,10 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
             throw new InvalidOperationException($"The ledger refused the disputed amount of invoice '{invoiceNumber}': {result.Error}");
         }
 
-        await Index.Upsert(new DisputeIndexEntry(changed, profile.Portfolio, profile.AssignedCollector));
+        foreach (var dispute in state.State.Disputes.Values.Where(d => d.InvoiceNumber == invoiceNumber && (changed is null || d.Id == changed.Id || d.Status == DisputeStatus.Resolved)))
+        {
+            await Index.Upsert(new DisputeIndexEntry(dispute, profile.Portfolio, profile.AssignedCollector));
+        }
     }
 
     private async Task CommitAsync(DisputeGrainState next, AccountProfile profile)
