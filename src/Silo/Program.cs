@@ -19,6 +19,7 @@ builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
 builder.AddArActorsLedgerApi();
 builder.AddArActorsDisputes();
+builder.AddArActorsLatePayment();
 builder.Services.AddArActorsImports();
 builder.AddArActorsWebhooks();
 builder.AddArActorsEvents();

@@ -41,7 +41,7 @@ public static class WorkflowEndpoints
         api.MapGet("/accounts/{customerId}/invoices/{number}/workflow", GetInvoiceWorkflow)
             .Produces<InvoiceWorkflowView>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetInvoiceWorkflow").WithSummary("The invoice's ladder: steps run, pauses, next step date.");
-        return api.MapWorklistApi().MapPromiseApi().MapActivityApi().MapDisputeApi().MapEscalationApi().MapPaymentPlanApi().MapHoldApi();
+        return api.MapWorklistApi().MapPromiseApi().MapActivityApi().MapDisputeApi().MapEscalationApi().MapPaymentPlanApi().MapHoldApi().MapLatePaymentApi();
     }
 
     private static async Task<IResult> GetStrategy(string segment, IGrainFactory grains) =>
