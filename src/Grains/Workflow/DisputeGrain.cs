@@ -212,6 +212,14 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
     {
         var open = state.State.Disputes.Values.Where(d => d.InvoiceNumber == invoiceNumber && d.Status == DisputeStatus.Open).ToList();
         var meta = CommandMeta.System($"disputes of invoice {invoiceNumber}");
+
+        // Told before the ledger change, so the account's queue push that follows carries the deadline (idempotent).
+        if (profile.AssignedCollector is { } collector)
+        {
+            var earliest = state.State.Disputes.Values.Where(d => d.Status == DisputeStatus.Open).Select(d => (DateOnly?)d.Deadline).Min();
+            await GrainFactory.GetGrain<ICollectorQueueGrain>(collector).SetDisputeDeadline(GrainKey, earliest);
+        }
+
         var invoice = (await Account.GetLedger()).Invoice(invoiceNumber);
         CommandResult result;
         if (open.Count == 0 || invoice is not { IsOpen: true })

@@ -58,7 +58,9 @@ public sealed class DisputeTests
         Assert.True((await ledger.Invoice(customer, "INV-1").GetWorkflow()).Held);
         await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromDays(10));   // 22 March: the day-7 call task stays held
         Assert.Equal(2, (await ledger.WorkAsync(LedgerTopics.Account(customer))).Count);
-        Assert.DoesNotContain((await ledger.Cluster.GetGrain<ICollectorQueueGrain>("col-1").Top(10, null)).Entries, e => e.CustomerId == customer);
+        // Nothing undisputed is past due; the account stays listed only for its passed dispute deadlines.
+        var listed = (await ledger.Cluster.GetGrain<ICollectorQueueGrain>("col-1").Top(10, null)).Entries.Single(e => e.CustomerId == customer);
+        Assert.Equal((0m, 0, 15), (listed.Inputs.PastDueAmount, listed.Score.Amount, listed.Score.Dispute));
     }
 
     [Fact]
@@ -182,5 +184,26 @@ public sealed class DisputeTests
                 new DisputeReasonSummary("quantity", "USD", 1, 1, 0, 0, 0, 20m, 0m, null, null),
             ],
             summary.ToArray());
+    }
+    [Fact]
+    public async Task A_dispute_deadline_within_two_days_raises_the_accounts_priority_until_the_dispute_is_resolved()
+    {
+        await using var ledger = await LedgerCluster.StartAsync(start: Start);
+        var customer = LedgerCluster.NewId("DSQ");
+        await ledger.OpenAsync(customer, "UTC");
+        await ledger.IssueAsync(customer, "INV-1", 1_000m, new DateOnly(2026, 1, 21), new DateOnly(2026, 2, 20));   // past due on 1 March
+        var disputes = ledger.Cluster.GetGrain<IDisputeGrain>(customer);
+        var queue = ledger.Cluster.GetGrain<ICollectorQueueGrain>("col-1");
+        Accepted(await disputes.Open(new OpenDispute("D-1", "INV-1", "duplicate-billing", LedgerCluster.Usd(400m)), LedgerCluster.Collector));   // deadline 4 March
+
+        var opened = (await queue.Top(10, null)).Entries.Single(e => e.CustomerId == customer);
+        Assert.Equal((new DateOnly(2026, 3, 4), 0, 600m), (opened.Inputs.DisputeDeadline, opened.Score.Dispute, opened.Inputs.PastDueAmount));
+
+        await ledger.Cluster.AdvanceTimeAsync(TimeSpan.FromDays(1));   // 2 March: the deadline is 2 days away
+        Assert.Equal(15, (await queue.Top(10, null)).Entries.Single(e => e.CustomerId == customer).Score.Dispute);
+
+        Accepted(await disputes.Resolve(new SettleDispute("D-1", DisputeOutcome.Invalid, Note: "billed once only"), LedgerCluster.TeamLead));
+        var resolved = (await queue.Top(10, null)).Entries.Single(e => e.CustomerId == customer);
+        Assert.Equal(((DateOnly?)null, 0, 1_000m), (resolved.Inputs.DisputeDeadline, resolved.Score.Dispute, resolved.Inputs.PastDueAmount));
     }
 }
