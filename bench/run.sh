@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 start_throwaway_postgres
 export ARACTORS_BENCH_PG=$PG_CONNECTION
 echo "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT; $(nproc) cores; $(dotnet --version) SDK; $(date -u +%Y-%m-%dT%H:%MZ)"
+# The ingest benchmark runs the engine as a process of its own (Release build of src/Silo).
+dotnet build -c Release src/Silo/ArActors.Silo.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
+export ARACTORS_BENCH_SILO=$PWD/src/Silo/bin/Release/net10.0/ArActors.Silo.dll
 dotnet run -c Release --project bench/ArActors.Bench -- "$@"

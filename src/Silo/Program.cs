@@ -1,3 +1,4 @@
+using ArActors.Api.Accounts;
 using ArActors.Api.Dashboard;
 using ArActors.Api.Hub;
 using ArActors.Api.Idempotency;
@@ -10,9 +11,11 @@ using ArActors.Api.Webhooks;
 using ArActors.Api.Workflow;
 using ArActors.Silo.Demo;
 using ArActors.Silo.Hosting;
+using ArActors.Silo.Testing;
 
 var builder = WebApplication.CreateBuilder(HostingExtensions.NormalizeArguments(args));
 builder.AddArActorsHost();
+builder.AddArActorsTestClock();
 builder.AddArActorsEngine();
 builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
@@ -26,6 +29,7 @@ builder.AddArActorsEvents();
 builder.AddArActorsReporting();
 
 var app = builder.Build();
+app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDashboard();
 app.UseArActorsSecurity();
@@ -38,7 +42,9 @@ app.MapWorkflowApi();
 app.MapImportApi();
 app.MapWebhookApi();
 app.MapReportingApi();
+app.MapAccountListApi();
 app.MapDemoApi();
+app.MapTestClockApi();
 app.MapArActorsEvents();
 app.MapArActorsOpenApi();
 

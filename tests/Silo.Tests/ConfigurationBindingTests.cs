@@ -61,8 +61,22 @@ public sealed class ConfigurationBindingTests
     {
         var args = HostingExtensions.NormalizeArguments(["--demo", "--urls", "http://127.0.0.1:1"]);
 
-        Assert.Equal(["--ArActors:Demo=true", "--urls", "http://127.0.0.1:1"], args);
+        Assert.Equal(["--ArActors:Demo=true", "--ArActors:DemoSimulatorSeconds=5", "--urls", "http://127.0.0.1:1"], args);
         var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
         Assert.True(configuration.GetSection(ArActorsOptions.SectionName).Get<ArActorsOptions>()!.Demo);
+        Assert.Equal(5, configuration.GetSection(ArActorsOptions.SectionName).Get<ArActorsOptions>()!.DemoSimulatorSeconds);
+    }
+
+    [Fact]
+    public void The_demo_switch_keeps_a_simulator_interval_the_command_line_gives_and_demo_set_otherwise_runs_no_simulator()
+    {
+        var args = HostingExtensions.NormalizeArguments(["--demo", "--ArActors:DemoSimulatorSeconds=0"]);
+        var configured = new ConfigurationBuilder().AddCommandLine(args).Build().GetSection(ArActorsOptions.SectionName).Get<ArActorsOptions>()!;
+        Assert.True(configured.Demo);
+        Assert.Equal(0, configured.DemoSimulatorSeconds);
+
+        var bySetting = new ConfigurationBuilder().AddCommandLine(HostingExtensions.NormalizeArguments(["--ArActors:Demo=true"])).Build()
+            .GetSection(ArActorsOptions.SectionName).Get<ArActorsOptions>()!;
+        Assert.Equal(0, bySetting.DemoSimulatorSeconds);
     }
 }

@@ -1,5 +1,6 @@
 using ArActors.Api.Events;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -8,7 +9,7 @@ namespace ArActors.Api.Hub;
 
 public static class HubExtensions
 {
-    /// <summary>The topic rule, the per-process fan-out, announcements and SignalR.</summary>
+    /// <summary>The topic rule, the per-process fan-out, announcements, SignalR, and re-validation of connected credentials.</summary>
     public static IHostApplicationBuilder AddArActorsEvents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -17,7 +18,12 @@ public static class HubExtensions
         services.AddSingleton<EventTopics>();
         services.AddSingleton<EventFanout>();
         services.AddSingleton<AnnouncementPublisher>();
-        services.AddSignalR();
+        services.AddOptions<HubSessionOptions>().Bind(builder.Configuration.GetSection(HubSessionOptions.SectionName));
+        services.TryAddSingleton<IUserStandingSource, SignedUserStanding>();
+        services.AddSingleton<HubSessions>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubSessions>());
+        services.AddSingleton<HubSessionFilter>();
+        services.AddSignalR(o => o.AddFilter<HubSessionFilter>());
         return builder;
     }
 

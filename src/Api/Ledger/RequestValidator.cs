@@ -95,6 +95,9 @@ internal sealed partial class RequestValidator
         return value;
     }
 
+    /// <summary>The largest single amount (and credit limit) the API takes: sums over many of them stay far inside decimal's range.</summary>
+    public const decimal MaxAmount = 1_000_000_000_000m;
+
     /// <summary>A positive amount in a valid currency with no more decimals than the currency has.</summary>
     public Money? PositiveMoney(string amountField, decimal? amount, string currencyField, string? currency)
     {
@@ -105,6 +108,10 @@ internal sealed partial class RequestValidator
         else if (amount <= 0m)
         {
             Add(amountField, "must be greater than zero.");
+        }
+        else if (amount > MaxAmount)
+        {
+            Add(amountField, "must not exceed 1,000,000,000,000.");
         }
 
         if (string.IsNullOrEmpty(currency))
@@ -119,7 +126,7 @@ internal sealed partial class RequestValidator
             return null;
         }
 
-        if (amount is not { } value || value <= 0m)
+        if (amount is not { } value || value <= 0m || value > MaxAmount)
         {
             return null;
         }
@@ -195,6 +202,10 @@ internal sealed partial class RequestValidator
         if (creditLimit < 0m)
         {
             Add("creditLimit", "must not be negative.");
+        }
+        else if (creditLimit > MaxAmount)
+        {
+            Add("creditLimit", "must not exceed 1,000,000,000,000.");
         }
         else if (creditLimit is { } limit && Currency.IsValid(currency) && !Currency.FitsMinorUnits(limit, currency!))
         {

@@ -3,8 +3,25 @@ using ArActors.Grains.Reporting;
 
 namespace ArActors.Api.Reporting;
 
-/// <summary>One group's headline figures in a KPI snapshot.</summary>
-public sealed record KpiFigure(string Group, decimal OpenAr, decimal PastDue, decimal? PastDuePercent, decimal Current);
+/// <summary>
+/// One group's headline figures in a KPI snapshot. The first five are the original message; the rest were added after it
+/// (a reader of the old shape ignores them): month-to-date DSO, CEI and ADD, the promise-kept rate of the month to date,
+/// cash applied today and today's share of the group's cash target (null where no target applies).
+/// </summary>
+public sealed record KpiFigure(string Group, decimal OpenAr, decimal PastDue, decimal? PastDuePercent, decimal Current)
+{
+    public decimal? Dso { get; init; }
+
+    public decimal? Cei { get; init; }
+
+    public decimal? AverageDaysDelinquent { get; init; }
+
+    public decimal? PromiseKeptRate { get; init; }
+
+    public decimal CashCollectedToday { get; init; }
+
+    public decimal? CashTargetToday { get; init; }
+}
 
 /// <summary>The event on topic <c>kpi</c>: one dimension's headline figures as of the engine's date, in the reporting currency.</summary>
 public sealed record KpiSnapshot(string Dimension, DateOnly AsOf, string ReportingCurrency, long Cursor, DateTimeOffset At, IReadOnlyList<KpiFigure> Figures);
@@ -41,9 +58,7 @@ internal sealed class KpiPublisher
             IReadOnlyList<KpiFigure> figures;
             try
             {
-                figures = ReportFigures.Aging(state, dimension, asOf, options.ExchangeRates())
-                    .Select(r => new KpiFigure(r.Group, r.Total, r.PastDue, r.PastDuePercent, r.Buckets[0].Amount))
-                    .ToList();
+                figures = Figures(state, dimension, asOf, options);
             }
             catch (MissingExchangeRateException)
             {
@@ -72,5 +87,28 @@ internal sealed class KpiPublisher
         }
 
         return next;
+    }
+
+    /// <summary>The tiles of one dimension as of <paramref name="asOf"/>; the month is the calendar month to date.</summary>
+    public static IReadOnlyList<KpiFigure> Figures(ReportingState state, string dimension, DateOnly asOf, ReportingOptions options)
+    {
+        var rates = options.ExchangeRates();
+        var monthToDate = new ReportingPeriod(new DateOnly(asOf.Year, asOf.Month, 1), asOf);
+        var today = new ReportingPeriod(asOf, asOf);
+        var dso = ReportFigures.Dso(state, dimension, monthToDate, rates).ToDictionary(r => r.Group, StringComparer.Ordinal);
+        var cei = ReportFigures.Cei(state, dimension, monthToDate, rates).ToDictionary(r => r.Group, StringComparer.Ordinal);
+        var promises = CollectionsFigures.Promises(state, dimension, monthToDate).ToDictionary(r => r.Group, StringComparer.Ordinal);
+        var cash = CollectionsFigures.CashAgainstTarget(state, dimension, today, rates, options.CashTargets).ToDictionary(r => r.Group, StringComparer.Ordinal);
+        return ReportFigures.Aging(state, dimension, asOf, rates)
+            .Select(r => new KpiFigure(r.Group, r.Total, r.PastDue, r.PastDuePercent, r.Buckets[0].Amount)
+            {
+                Dso = dso.GetValueOrDefault(r.Group)?.Dso,
+                Cei = cei.GetValueOrDefault(r.Group)?.Cei,
+                AverageDaysDelinquent = dso.GetValueOrDefault(r.Group)?.AverageDaysDelinquent,
+                PromiseKeptRate = promises.GetValueOrDefault(r.Group)?.PromiseKeptRate,
+                CashCollectedToday = cash.GetValueOrDefault(r.Group)?.Collected ?? 0m,
+                CashTargetToday = cash.GetValueOrDefault(r.Group)?.Target,
+            })
+            .ToList();
     }
 }

@@ -21,6 +21,10 @@ public sealed record AgingReport(DateOnly AsOf, string By, string ReportingCurre
 
 public sealed record DsoReport(string Month, string By, string ReportingCurrency, IReadOnlyList<DsoRow> Rows, ProjectionLag Projection);
 
+public sealed record PeriodReport<TRow>(string Month, string By, string ReportingCurrency, IReadOnlyList<TRow> Rows, ProjectionLag Projection);
+
+public sealed record UnallocatedReport(DateOnly AsOf, string By, string ReportingCurrency, IReadOnlyList<UnallocatedRow> Rows, ProjectionLag Projection);
+
 public sealed record CeiReport(string Month, string By, string ReportingCurrency, IReadOnlyList<CeiRow> Rows, ProjectionLag Projection);
 
 public sealed record CashForecastAnswer(string ReportingCurrency, CashForecastReport Report, ProjectionLag Projection);
@@ -58,6 +62,18 @@ public static class ReportEndpoints
             .WithSummary("13-week cash forecast of open invoices from their due dates and each customer's days late, with its backtest error.");
         api.MapGet("/forecast/delinquency", GetDelinquencyForecast).WithName("GetDelinquencyForecast").Produces<DelinquencyForecastAnswer>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
             .WithSummary("Roll-rate forecast of past-due balances and write-offs by month (?months=1..24), with its backtest error (?fitMonths=).");
+        api.MapGet("/payment-behaviour", GetPaymentBehaviour).WithName("GetPaymentBehaviourReport").Produces<PeriodReport<PaymentBehaviourRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Invoices settled by payment in a month (?month=YYYY-MM): average days late (on-time ones count 0) and % paid on time.");
+        api.MapGet("/promises", GetPromises).WithName("GetPromiseReport").Produces<PeriodReport<PromiseRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Promises made, kept and broken in a month and the promise-kept rate (kept / (kept + broken)).");
+        api.MapGet("/disputes", GetDisputes).WithName("GetDisputeReport").Produces<PeriodReport<DisputeRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Disputes by reason in a month: opened (count, amount), resolved, average cycle days.");
+        api.MapGet("/cash-vs-target", GetCashVersusTarget).WithName("GetCashVersusTargetReport").Produces<PeriodReport<CashTargetRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Cash applied by payment in a month against the portfolio targets (ArActors:Reporting:CashTargets).");
+        api.MapGet("/unallocated-cash", GetUnallocatedCash).WithName("GetUnallocatedCashReport").Produces<UnallocatedReport>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Unallocated cash as of any date (?asOf=YYYY-MM-DD) by days since receipt: 0-7, 8-30, 31-60, 61+.");
+        api.MapGet("/collector-performance", GetCollectorPerformance).WithName("GetCollectorPerformanceReport").Produces<PeriodReport<CollectorPerformanceRow>>().Produces<string>(200, CsvMediaType).ProducesValidationProblem()
+            .WithSummary("Accounts worked, contacts, right-party contacts, promises and cash collected in a month (default by=collector).");
         return api;
     }
 
@@ -102,6 +118,77 @@ public static class ReportEndpoints
                     ["group", "month", "creditSales", "endingAr", "currentAr", "dso", "countBackDso", "bestPossibleDso", "averageDaysDelinquent", "settledInvoices", "averageDaysLate"],
                     rows.Select(r => (IReadOnlyList<object?>)[r.Group, MonthText(month!), r.CreditSales, r.EndingAr, r.CurrentAr, r.Dso, r.CountBackDso, r.BestPossibleDso, r.AverageDaysDelinquent, r.SettledInvoices, r.AverageDaysLate]))
                 : TypedResults.Ok(new DsoReport(MonthText(month!), by!, options.Value.ReportingCurrency, rows, lag));
+        });
+    }
+
+    private static Task<IResult> GetPaymentBehaviour(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options) =>
+        PeriodRows(http, projector, store, time, options, (state, by, month) => CollectionsFigures.PaymentBehaviour(state, by, month),
+            ["group", "month", "settledInvoices", "averageDaysLate", "paidOnTime", "paidOnTimePercent"],
+            (r, month) => [r.Group, month, r.SettledInvoices, r.AverageDaysLate, r.PaidOnTime, r.PaidOnTimePercent], r => r.Group);
+
+    private static Task<IResult> GetPromises(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options) =>
+        PeriodRows(http, projector, store, time, options, (state, by, month) => CollectionsFigures.Promises(state, by, month),
+            ["group", "month", "made", "kept", "broken", "promiseKeptRate"],
+            (r, month) => [r.Group, month, r.Made, r.Kept, r.Broken, r.PromiseKeptRate], r => r.Group);
+
+    private static Task<IResult> GetDisputes(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options) =>
+        PeriodRows(http, projector, store, time, options, (state, by, month) => CollectionsFigures.Disputes(state, by, month, options.Value.ExchangeRates()),
+            ["group", "month", "reason", "opened", "openedAmount", "resolved", "averageCycleDays"],
+            (r, month) => [r.Group, month, r.Reason, r.Opened, r.OpenedAmount, r.Resolved, r.AverageCycleDays], r => r.Group);
+
+    private static Task<IResult> GetCashVersusTarget(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options) =>
+        PeriodRows(http, projector, store, time, options, (state, by, month) => CollectionsFigures.CashAgainstTarget(state, by, month, options.Value.ExchangeRates(), options.Value.CashTargets),
+            ["group", "month", "collected", "target", "variance", "percentOfTarget"],
+            (r, month) => [r.Group, month, r.Collected, r.Target, r.Variance, r.PercentOfTarget], r => r.Group);
+
+    private static Task<IResult> GetCollectorPerformance(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options) =>
+        PeriodRows(http, projector, store, time, options, (state, by, month) => CollectionsFigures.CollectorPerformance(state, by, month, options.Value.ExchangeRates()),
+            ["group", "month", "accountsWorked", "contacts", "rightPartyContacts", "promises", "cashCollected"],
+            (r, month) => [r.Group, month, r.AccountsWorked, r.Contacts, r.RightPartyContacts, r.Promises, r.CashCollected], r => r.Group,
+            defaultBy: ReportDimension.Collector);
+
+    private static async Task<IResult> GetUnallocatedCash(HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options)
+    {
+        var query = new ReportQuery(http, time);
+        var asOf = query.Date("asOf");
+        var by = query.By();
+        if (query.Problem(http.User, by) is { } problem)
+        {
+            return problem;
+        }
+
+        return await FromProjection(http, projector, store, (state, lag) =>
+        {
+            var buckets = CollectionsActivity.DefaultUnallocatedBuckets;
+            var rows = Scope(http.User, CollectionsFigures.UnallocatedByAge(state, by!, asOf!.Value, options.Value.ExchangeRates(), buckets), r => r.Group);
+            return query.WantsCsv
+                ? Csv(
+                    ["group", .. buckets.Select(b => b.Label), "total"],
+                    rows.Select(r => (IReadOnlyList<object?>)[r.Group, .. r.Buckets.Select(b => (object?)b.Amount), r.Total]))
+                : TypedResults.Ok(new UnallocatedReport(asOf!.Value, by!, options.Value.ReportingCurrency, rows, lag));
+        });
+    }
+
+    /// <summary>A month's figures per group, JSON or CSV, scoped to the caller like the other reports.</summary>
+    private static async Task<IResult> PeriodRows<TRow>(
+        HttpContext http, ReportingProjector projector, IDurableStore store, TimeProvider time, IOptions<ReportingOptions> options,
+        Func<ReportingState, string, ReportingPeriod, IReadOnlyList<TRow>> figures, IReadOnlyList<string> header,
+        Func<TRow, string, IReadOnlyList<object?>> csvRow, Func<TRow, string> group, string? defaultBy = null)
+    {
+        var query = new ReportQuery(http, time);
+        var month = query.Month();
+        var by = query.By(defaultBy);
+        if (query.Problem(http.User, by) is { } problem)
+        {
+            return problem;
+        }
+
+        return await FromProjection(http, projector, store, (state, lag) =>
+        {
+            var rows = Scope(http.User, figures(state, by!, month!), group);
+            return query.WantsCsv
+                ? Csv(header, rows.Select(r => csvRow(r, MonthText(month!))))
+                : TypedResults.Ok(new PeriodReport<TRow>(MonthText(month!), by!, options.Value.ReportingCurrency, rows, lag));
         });
     }
 
@@ -270,21 +357,21 @@ public static class ReportEndpoints
             return null;
         }
 
-        public string? By()
+        public string? By(string? fallback = null)
         {
             var role = http.User.FindFirstValue(ClaimTypes.Role);
             var text = Single("by") ?? role switch
             {
                 Roles.TeamLead => ReportDimension.Portfolio,
                 Roles.Collector => ReportDimension.Collector,
-                _ => ReportDimension.All,
+                _ => fallback ?? ReportDimension.All,
             };
-            if (text == ReportDimension.All || ReportDimension.Groupable.Contains(text, StringComparer.Ordinal))
+            if (text == ReportDimension.All || ReportDimension.Requestable.Contains(text, StringComparer.Ordinal))
             {
                 return text;
             }
 
-            _errors["by"] = [$"must be one of {string.Join(", ", ReportDimension.Groupable)} (or {ReportDimension.All}); got '{Shorten(text)}'."];
+            _errors["by"] = [$"must be one of {string.Join(", ", ReportDimension.Requestable)} (or {ReportDimension.All}); got '{Shorten(text)}'."];
             return null;
         }
 
@@ -323,9 +410,9 @@ public static class ReportEndpoints
             var refusal = role switch
             {
                 Roles.Manager or Roles.Admin => null,
-                Roles.TeamLead when !managersOnly && by == ReportDimension.Portfolio && user.FindFirstValue(ArActorsClaims.Team) is not null => null,
+                Roles.TeamLead when !managersOnly && by is ReportDimension.Portfolio or ReportDimension.Team && user.FindFirstValue(ArActorsClaims.Team) is not null => null,
                 Roles.Collector when !managersOnly && by == ReportDimension.Collector => null,
-                Roles.TeamLead when !managersOnly => "A team lead sees reports of their own portfolio only (by=portfolio).",
+                Roles.TeamLead when !managersOnly => "A team lead sees reports of their own team only (by=team or by=portfolio).",
                 Roles.Collector when !managersOnly => "A collector sees their own figures only (by=collector).",
                 _ => $"Role '{role}' may not read this report; managers and admins may.",
             };

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ArActors.Grains.Ledger;
 using ArActors.Grains.Reporting;
+using ArActors.Grains.Payments;
+using ArActors.Grains.Workflow;
 using ArActors.Runtime.Events;
 using ArActors.Runtime;
 using ArActors.Runtime.Storage;
@@ -23,8 +25,14 @@ public sealed class ReportingOptions
     /// <summary>1 unit of Currency = Rate units of the reporting currency from EffectiveDate on.</summary>
     public List<ExchangeRate> Rates { get; set; } = [];
 
+    /// <summary>Cash collection targets per portfolio and period, in the reporting currency.</summary>
+    public List<CashTarget> CashTargets { get; set; } = [];
+
     /// <summary>Ledger events folded per store write.</summary>
     public int PageSize { get; set; } = 1000;
+
+    /// <summary>Names the projection's rows in the store; two projections with different keys are independent.</summary>
+    public string StorageKey { get; set; } = "projection";
 
     /// <summary>At most one KPI snapshot per dimension within this time, on the engine's clock.</summary>
     public TimeSpan KpiDebounce { get; set; } = TimeSpan.FromSeconds(30);
@@ -33,8 +41,9 @@ public sealed class ReportingOptions
 }
 
 /// <summary>
-/// Folds topic <c>ledger</c> from the durable outbox, in order, into <see cref="ReportingState"/> and stores the state and
-/// its cursor in ONE state row (with its ETag) per page, so a restart resumes exactly after the last folded event. Reports
+/// Folds topic <c>ledger</c> from the durable outbox, in order, into <see cref="ReportingState"/> and commits each page
+/// through <see cref="ProjectionStorage"/> (changed shard rows, then one manifest write that moves the cursor), so a
+/// restart resumes exactly after the last committed page and never counts an event twice. Reports
 /// read the folded state in memory; they never scan the ledger. After each page it pushes changed KPI snapshots to topic
 /// <c>kpi</c>, at most one per dimension per <see cref="ReportingOptions.KpiDebounce"/>.
 /// </summary>
@@ -47,13 +56,12 @@ public sealed partial class ReportingProjector(
     ILogger<ReportingProjector> logger) : BackgroundService
 {
     public const string KpiTopic = "kpi";
-    public static readonly GrainStateId StateId = new("reporting", "projection", "state");
-
     private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web);
     private static readonly HashSet<string> LedgerEventTypes = typeof(LedgerEvent).GetCustomAttributes<JsonDerivedTypeAttribute>()
         .Select(a => (string)a.TypeDiscriminator!).ToHashSet(StringComparer.Ordinal);
 
     private readonly KpiPublisher _kpi = new();
+    private readonly ProjectionStorage _storage = new(store, options.Value.StorageKey);
     private volatile ReportingState _state = ReportingState.Empty;
     private TaskCompletionSource _progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -77,15 +85,19 @@ public sealed partial class ReportingProjector(
         {
             try
             {
-                var (state, etag) = await ReadAsync(stoppingToken);
+                var state = await _storage.LoadAsync(stoppingToken);
                 Publish(state);
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     var page = await store.ReadAsync(LedgerTopics.Ledger, state.Cursor, options.Value.PageSize, stoppingToken);
                     if (page.Count > 0)
                     {
-                        state = page.Aggregate(state, Fold);
-                        etag = (await store.WriteStateAsync(StateId, JsonSerializer.SerializeToUtf8Bytes(state, StateJson), etag, [], stoppingToken)).Etag;
+                        var customers = new HashSet<string>(StringComparer.Ordinal);
+                        var issued = new List<string>();
+                        var receipts = new List<string>();
+                        var folded = page.Aggregate(state, (s, e) => Fold(s, e, customers, issued, receipts));
+                        await _storage.SaveAsync(state, folded, customers, issued, receipts, stoppingToken);
+                        state = folded;
                         Publish(state);
                     }
 
@@ -109,23 +121,98 @@ public sealed partial class ReportingProjector(
         }
     }
 
-    private ReportingState Fold(ReportingState state, StoredEvent stored)
+    private ReportingState Fold(ReportingState state, StoredEvent stored, HashSet<string> customers, List<string> issued, List<string> receipts)
     {
+        if (FoldWorkflow(state, stored, customers) is { } worked)
+        {
+            return worked;
+        }
+
         if (!LedgerEventTypes.Contains(stored.EventType))
         {
             return state with { Cursor = stored.Sequence };
         }
 
         var e = JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, silo.SerializerOptions)!;
-        return state.Apply(e, stored.Sequence);
+        string? reason = null;
+        switch (e)
+        {
+            case PaymentReceived received:
+                receipts.Add(ReportingState.ReceiptKey(e.CustomerId, received.Payment.PaymentId));
+                break;
+            case UnidentifiedCashReceived cash:
+                customers.Add(ReportingState.UnidentifiedAccount);
+                receipts.Add(ReportingState.ReceiptKey(null, cash.Payment.PaymentId));
+                break;
+        }
+
+        if (e.CustomerId is { } customer)
+        {
+            customers.Add(customer);
+            if (e is Grains.Invoices.InvoiceIssued invoice)
+            {
+                issued.Add(ReportingState.InvoiceKey(customer, invoice.InvoiceNumber));
+            }
+            else if (e is Grains.Invoices.InvoiceDisputed)
+            {
+                reason = DisputeReasonOf(stored.Payload.Span);
+            }
+        }
+
+        return state.Apply(e, stored.Sequence, reason);
     }
 
-    private async Task<(ReportingState State, string? Etag)> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Promise and activity events the workflow grains publish on topic ledger beside the ledger's own; null for others.</summary>
+    private ReportingState? FoldWorkflow(ReportingState state, StoredEvent stored, HashSet<string> customers)
     {
-        var stored = await store.ReadStateAsync(StateId, cancellationToken);
-        return stored is null
-            ? (ReportingState.Empty, null)
-            : (JsonSerializer.Deserialize<ReportingState>(stored.Payload.Span, StateJson)!, stored.Etag);
+        switch (stored.EventType)
+        {
+            case nameof(PromiseMade):
+            {
+                var made = JsonSerializer.Deserialize<PromiseMade>(stored.Payload.Span, silo.SerializerOptions)!;
+                return state.ApplyPromise(made.CustomerId, made.Promise.Amount.Currency, made.MadeOn, new PromiseTally(1, 0, 0), stored.Sequence);
+            }
+
+            case nameof(PromiseKept):
+            {
+                var kept = JsonSerializer.Deserialize<PromiseKept>(stored.Payload.Span, silo.SerializerOptions)!;
+                return state.ApplyPromise(kept.CustomerId, kept.Promised.Currency, kept.On, new PromiseTally(0, 1, 0), stored.Sequence);
+            }
+
+            case nameof(PromiseBroken):
+            {
+                var broken = JsonSerializer.Deserialize<PromiseBroken>(stored.Payload.Span, silo.SerializerOptions)!;
+                return state.ApplyPromise(broken.CustomerId, broken.Promised.Currency, broken.On, new PromiseTally(0, 0, 1), stored.Sequence);
+            }
+
+            case nameof(ActivityLogged):
+            {
+                var logged = JsonSerializer.Deserialize<ActivityLogged>(stored.Payload.Span, silo.SerializerOptions)!;
+                var activity = logged.Record.Activity;
+                return state.ApplyActivity(
+                    logged.CustomerId, DateOnly.FromDateTime(logged.Record.At.UtcDateTime), activity.Kind != ActivityKind.Note,
+                    activity is { Kind: ActivityKind.Call, Outcome: CallOutcome.RightPartyContact }, stored.Sequence);
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A dispute's reason code when the event carries one (a "reason" or "reasonCode" string), else null.</summary>
+    private static string? DisputeReasonOf(ReadOnlySpan<byte> payload)
+    {
+        using var document = JsonDocument.Parse(payload.ToArray());
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if ((property.NameEquals("reason") || property.NameEquals("reasonCode") || property.NameEquals("Reason") || property.NameEquals("ReasonCode"))
+                && property.Value.ValueKind == JsonValueKind.String)
+            {
+                return property.Value.GetString();
+            }
+        }
+
+        return null;
     }
 
     private void Publish(ReportingState state)

@@ -92,7 +92,20 @@ public sealed partial class WebhookDispatcher(
             }
         }
 
-        await Task.WhenAll(_loops.Values.Select(l => l.Loop));
+        try
+        {
+            await Task.WhenAll(_loops.Values.Select(l => l.Loop));
+        }
+        finally
+        {
+            // A lease-hosted dispatcher is started again after a stop: its next run starts every loop afresh.
+            foreach (var (_, stop) in _loops.Values)
+            {
+                stop.Dispose();
+            }
+
+            _loops.Clear();
+        }
     }
 
     private async Task SyncLoopsAsync(CancellationToken stoppingToken)

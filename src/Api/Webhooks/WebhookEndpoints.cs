@@ -32,7 +32,7 @@ public static partial class WebhookEndpoints
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName);
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookDispatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddLeasedHostedService<WebhookDispatcher>("webhook-dispatcher");
         return builder;
     }
 

@@ -2,10 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace ArActors.Grains.Reporting;
 
-/// <summary>Days late of invoices settled by payment: how many and the sum of their days late.</summary>
-public readonly record struct LatenessTally(int Invoices, long DaysLate)
+/// <summary>Days late of invoices settled by payment: how many, the sum of their days late, and how many were not late.</summary>
+public readonly record struct LatenessTally(int Invoices, long DaysLate, int OnTime = 0)
 {
-    public static LatenessTally operator +(LatenessTally left, LatenessTally right) => new(left.Invoices + right.Invoices, left.DaysLate + right.DaysLate);
+    public static LatenessTally operator +(LatenessTally left, LatenessTally right) =>
+        new(left.Invoices + right.Invoices, left.DaysLate + right.DaysLate, left.OnTime + right.OnTime);
 
     public LatenessTally Add(LatenessTally other) => this + other;
 }
@@ -64,7 +65,7 @@ public sealed record ReceivableTotals(
         {
             LatenessBySettledDate = LatenessBySettledDate.SetItem(
                 settled,
-                LatenessBySettledDate.GetValueOrDefault(settled) + new LatenessTally(1, Math.Max(0, settled.DayNumber - dueDate.DayNumber))),
+                LatenessBySettledDate.GetValueOrDefault(settled) + new LatenessTally(1, Math.Max(0, settled.DayNumber - dueDate.DayNumber), settled <= dueDate ? 1 : 0)),
         };
 
     /// <summary>Takes back <see cref="Settle"/> when a reversed allocation reopens the invoice.</summary>
@@ -73,8 +74,67 @@ public sealed record ReceivableTotals(
         {
             LatenessBySettledDate = LatenessBySettledDate.SetItem(
                 settled,
-                LatenessBySettledDate.GetValueOrDefault(settled) + new LatenessTally(-1, -Math.Max(0, settled.DayNumber - dueDate.DayNumber))),
+                LatenessBySettledDate.GetValueOrDefault(settled) + new LatenessTally(-1, -Math.Max(0, settled.DayNumber - dueDate.DayNumber), settled <= dueDate ? -1 : 0)),
         };
+
+    /// <summary>Cash applied to invoices by payment, net of reversed allocations, per value date.</summary>
+    public ImmutableDictionary<DateOnly, decimal> CollectedByDate { get; init; } = ImmutableDictionary<DateOnly, decimal>.Empty;
+
+    /// <summary>Promises made (by the day made) and kept or broken (by the day resolved).</summary>
+    public ImmutableDictionary<DateOnly, PromiseTally> PromisesByDate { get; init; } = ImmutableDictionary<DateOnly, PromiseTally>.Empty;
+
+    /// <summary>Contacts logged per day (calls, e-mails, letters), right-party calls, and the accounts worked that day.</summary>
+    public ImmutableDictionary<DateOnly, ActivityTally> ActivitiesByDate { get; init; } = ImmutableDictionary<DateOnly, ActivityTally>.Empty;
+
+    /// <summary>Disputes per reason: opened (count, open amount at the time) by the day opened, resolved (count, days open) by the day resolved.</summary>
+    public ImmutableDictionary<string, ImmutableDictionary<DateOnly, DisputeTally>> DisputesByReason { get; init; } =
+        ImmutableDictionary<string, ImmutableDictionary<DateOnly, DisputeTally>>.Empty;
+
+    /// <summary>Unallocated cash: by the day it was received, then by the day its unallocated rest changed, the change.</summary>
+    public ImmutableDictionary<DateOnly, ImmutableDictionary<DateOnly, decimal>> UnallocatedByReceipt { get; init; } =
+        ImmutableDictionary<DateOnly, ImmutableDictionary<DateOnly, decimal>>.Empty;
+
+    public ReceivableTotals Unallocated(DateOnly received, DateOnly on, decimal delta)
+    {
+        var byDay = UnallocatedByReceipt.GetValueOrDefault(received) ?? ImmutableDictionary<DateOnly, decimal>.Empty;
+        return this with { UnallocatedByReceipt = UnallocatedByReceipt.SetItem(received, byDay.SetItem(on, byDay.GetValueOrDefault(on) + delta)) };
+    }
+
+    /// <summary>Unallocated amounts as of <paramref name="asOf"/> by the day they were received (zero rests left out).</summary>
+    public IEnumerable<(DateOnly Received, decimal Amount)> UnallocatedAsOf(DateOnly asOf) =>
+        UnallocatedByReceipt.Where(p => p.Key <= asOf)
+            .Select(p => (p.Key, p.Value.Where(c => c.Key <= asOf).Sum(c => c.Value)))
+            .Where(p => p.Item2 != 0m);
+
+    public ReceivableTotals Collect(DateOnly date, decimal amount) =>
+        this with { CollectedByDate = CollectedByDate.SetItem(date, CollectedByDate.GetValueOrDefault(date) + amount) };
+
+    public ReceivableTotals Promise(DateOnly date, PromiseTally tally) =>
+        this with { PromisesByDate = PromisesByDate.SetItem(date, PromisesByDate.GetValueOrDefault(date) + tally) };
+
+    public ReceivableTotals Activity(DateOnly date, string accountId, bool contact, bool rightParty)
+    {
+        var day = ActivitiesByDate.GetValueOrDefault(date) ?? ActivityTally.None;
+        return this with
+        {
+            ActivitiesByDate = ActivitiesByDate.SetItem(date, new ActivityTally(
+                day.Contacts + (contact ? 1 : 0), day.RightPartyContacts + (rightParty ? 1 : 0), day.Accounts.Add(accountId))),
+        };
+    }
+
+    public ReceivableTotals Dispute(string reason, DateOnly date, DisputeTally tally)
+    {
+        var byDate = DisputesByReason.GetValueOrDefault(reason) ?? ImmutableDictionary<DateOnly, DisputeTally>.Empty;
+        return this with { DisputesByReason = DisputesByReason.SetItem(reason, byDate.SetItem(date, byDate.GetValueOrDefault(date) + tally)) };
+    }
+
+    public decimal Collected(ReportingPeriod period) => CollectedByDate.Where(p => period.Contains(p.Key)).Sum(p => p.Value);
+
+    public PromiseTally Promises(ReportingPeriod period) =>
+        PromisesByDate.Where(p => period.Contains(p.Key)).Aggregate(default(PromiseTally), (a, p) => a + p.Value);
+
+    public LatenessTally Lateness(ReportingPeriod period) =>
+        LatenessBySettledDate.Where(p => period.Contains(p.Key)).Aggregate(default(LatenessTally), (a, p) => a + p.Value);
 
     [JsonIgnore]
     public bool IsEmpty => IssuedByDate.IsEmpty;
@@ -143,4 +203,27 @@ public sealed record ReceivableTotals(
 
     private static ImmutableDictionary<DateOnly, Tally> Add(ImmutableDictionary<DateOnly, Tally> map, DateOnly key, Tally amount) =>
         map.SetItem(key, map.GetValueOrDefault(key) + amount);
+}
+
+/// <summary>Promises made, kept and broken.</summary>
+public readonly record struct PromiseTally(int Made, int Kept, int Broken)
+{
+    public static PromiseTally operator +(PromiseTally left, PromiseTally right) => new(left.Made + right.Made, left.Kept + right.Kept, left.Broken + right.Broken);
+
+    public PromiseTally Add(PromiseTally other) => this + other;
+}
+
+/// <summary>One day's contacts, right-party contacts and the distinct accounts worked.</summary>
+public sealed record ActivityTally(int Contacts, int RightPartyContacts, ImmutableSortedSet<string> Accounts)
+{
+    public static ActivityTally None { get; } = new(0, 0, ImmutableSortedSet<string>.Empty.WithComparer(StringComparer.Ordinal));
+}
+
+/// <summary>Disputes opened (count and amount) and resolved (count and total days open).</summary>
+public readonly record struct DisputeTally(int Opened, decimal OpenedAmount, int Resolved, long CycleDays)
+{
+    public static DisputeTally operator +(DisputeTally left, DisputeTally right) =>
+        new(left.Opened + right.Opened, left.OpenedAmount + right.OpenedAmount, left.Resolved + right.Resolved, left.CycleDays + right.CycleDays);
+
+    public DisputeTally Add(DisputeTally other) => this + other;
 }

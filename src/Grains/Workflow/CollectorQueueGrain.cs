@@ -66,6 +66,11 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
     // The order is kept in memory, sorted on every change, so reading the top N never sorts the whole list.
     private ImmutableSortedSet<WorklistEntry> _order = ImmutableSortedSet<WorklistEntry>.Empty.WithComparer(ByPriority.Instance);
 
+    // Entries per portfolio for the order they were counted from: a team lead's view counts once per change, not per read.
+    private PortfolioCounts? _portfolioCounts;
+
+    private sealed record PortfolioCounts(ImmutableSortedSet<WorklistEntry> Order, ImmutableDictionary<string, int> ByPortfolio);
+
     private DateOnly Today => DateOnly.FromDateTime(TimeProvider.GetUtcNow().UtcDateTime);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -165,7 +170,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         var take = Math.Clamp(count, 0, 1000);
         return Task.FromResult(portfolio is null
             ? new WorklistPage(GrainKey, _order.Count, [.. _order.Take(take)])
-            : new WorklistPage(GrainKey, _order.Count(e => e.Portfolio == portfolio), [.. _order.Where(e => e.Portfolio == portfolio).Take(take)]));
+            : new WorklistPage(GrainKey, CountIn(portfolio), [.. _order.Where(e => e.Portfolio == portfolio).Take(take)]));
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -254,6 +259,19 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
     }
 
     /// <summary>Highest score first; ties by oldest past-due date, then customer id, so the order is total and stable.</summary>
+    private int CountIn(string portfolio)
+    {
+        var counts = _portfolioCounts;
+        if (counts is null || !ReferenceEquals(counts.Order, _order))
+        {
+            var order = _order;
+            counts = new PortfolioCounts(order, order.GroupBy(e => e.Portfolio, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
+            _portfolioCounts = counts;   // read-only calls may interleave: a whole record is swapped, never a half-updated one
+        }
+
+        return counts.ByPortfolio.GetValueOrDefault(portfolio);
+    }
+
     private sealed class ByPriority : IComparer<WorklistEntry>
     {
         public static readonly ByPriority Instance = new();

@@ -29,6 +29,7 @@ public sealed class SiloCluster : IAsyncDisposable
     private volatile ConsistentHashRing _ring = ConsistentHashRing.Create([]);
     private readonly Lock _applyLock = new();
     private long _appliedVersion = -1;
+    private volatile MembershipSnapshot _snapshot = MembershipSnapshot.Empty;
     private volatile bool _joined;
     private volatile bool _killed;
     private readonly MembershipAgent? _agent;
@@ -69,6 +70,9 @@ public sealed class SiloCluster : IAsyncDisposable
     public SiloAddress Self { get; }
 
     public ConsistentHashRing Ring => _ring;
+
+    /// <summary>The latest membership snapshot this view applied (rows of every status).</summary>
+    public MembershipSnapshot Snapshot => _snapshot;
 
     /// <summary>Raised after the ring changed, with the ring before and after.</summary>
     public event Action<ConsistentHashRing, ConsistentHashRing>? RingChanged;
@@ -252,6 +256,7 @@ public sealed class SiloCluster : IAsyncDisposable
             }
 
             _appliedVersion = snapshot.Version;
+            _snapshot = snapshot;
             before = _ring;
             if (before.Silos.SequenceEqual(snapshot.ActiveSilos))
             {

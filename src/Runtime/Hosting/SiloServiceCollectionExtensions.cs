@@ -1,5 +1,6 @@
 using System.Reflection;
 using ArActors.Runtime.Clustering;
+using ArActors.Runtime.Clustering.Leases;
 using ArActors.Runtime.Events;
 using ArActors.Runtime.Registration;
 using ArActors.Runtime.Storage;
@@ -98,6 +99,17 @@ public sealed class ArActorsSiloBuilder
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
             return SiloCluster.ForClient(table(sp), time, membership, logger: sp.GetService<ILoggerFactory>()?.CreateLogger<SiloCluster>());
         });
+        return this;
+    }
+
+    /// <summary>
+    /// Gives the cluster a lease table, so services registered with <c>AddLeasedHostedService</c> run on one node at a
+    /// time. Without it (or without a cluster) they run in every process with no lease.
+    /// </summary>
+    public ArActorsSiloBuilder UseLeases(Func<IServiceProvider, ILeaseTable> table, LeaseOptions? options = null)
+    {
+        Services.AddSingleton(table);
+        Services.AddSingleton(options ?? new LeaseOptions());
         return this;
     }
 

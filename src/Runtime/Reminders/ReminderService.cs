@@ -292,31 +292,10 @@ internal sealed class ReminderService : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// One keyset page over several ranges: the first page of each range, merged in the table's order. Each range's
-    /// rows after the cursor come in order, so the first <c>limit</c> of the merge are the first of the union.
-    /// </summary>
-    private async Task<IReadOnlyList<ReminderEntry>> ReadDuePageAsync(
-        DateTimeOffset horizon, IReadOnlyList<HashRange> ranges, ReminderEntry? after, CancellationToken cancellationToken)
-    {
-        if (ranges.Count == 1)
-        {
-            return await Table.ReadDueAsync(horizon, ranges[0], _options.ReminderPageSize, after, cancellationToken);
-        }
-
-        var merged = new List<ReminderEntry>();
-        foreach (var range in ranges)
-        {
-            merged.AddRange(await Table.ReadDueAsync(horizon, range, _options.ReminderPageSize, after, cancellationToken));
-        }
-
-        return [.. merged
-            .OrderBy(e => e.NextDue)
-            .ThenBy(e => e.GrainType, StringComparer.Ordinal)
-            .ThenBy(e => e.GrainKey, StringComparer.Ordinal)
-            .ThenBy(e => e.Name, StringComparer.Ordinal)
-            .Take(_options.ReminderPageSize)];
-    }
+    /// <summary>One keyset page over this silo's ranges (one statement on PostgreSQL, however many ranges).</summary>
+    private Task<IReadOnlyList<ReminderEntry>> ReadDuePageAsync(
+        DateTimeOffset horizon, IReadOnlyList<HashRange> ranges, ReminderEntry? after, CancellationToken cancellationToken) =>
+        Table.ReadDueInRangesAsync(horizon, ranges, _options.ReminderPageSize, after, cancellationToken);
 
     /// <summary>Ranges moved (a silo joined, left or died): drop what this silo no longer owns and read what it gained.</summary>
     public void OnRangesChanged()

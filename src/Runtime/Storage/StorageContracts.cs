@@ -111,6 +111,20 @@ public interface IReminderTable
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="ReadDueAsync(DateTimeOffset, HashRange, int, ReminderEntry?, CancellationToken)"/> over the union of
+    /// several disjoint <paramref name="ranges"/> (a silo's share of the ring): the same page one query over the union
+    /// returns. The default asks once per range and merges (<see cref="ReminderRangeReads.PerRangeAsync"/>); PostgreSQL
+    /// answers it in one statement.
+    /// </summary>
+    Task<IReadOnlyList<ReminderEntry>> ReadDueInRangesAsync(
+        DateTimeOffset dueBefore,
+        IReadOnlyList<HashRange> ranges,
+        int limit,
+        ReminderEntry? after = null,
+        CancellationToken cancellationToken = default) =>
+        ReminderRangeReads.PerRangeAsync(this, dueBefore, ranges, limit, after, cancellationToken);
+
+    /// <summary>
     /// Moves NextDue forward after a delivery, only if the row still has <paramref name="expectedEtag"/>
     /// (a re-registration in between wins). The ETag names the registration: advancing keeps it, only an upsert
     /// issues a new one. Returns false when the reminder was re-registered or removed.
@@ -152,4 +166,66 @@ public sealed class InconsistentStateException : Exception
     public string? ExpectedEtag { get; }
 
     public string? CurrentEtag { get; }
+}
+
+/// <summary>Reading due reminders over several hash ranges.</summary>
+public static class ReminderRangeReads
+{
+    /// <summary>
+    /// One keyset page per range, merged in the table's order and cut to <paramref name="limit"/>. Each range's rows
+    /// after the cursor come in order, so the first <paramref name="limit"/> of the merge are the first of the union.
+    /// </summary>
+    public static async Task<IReadOnlyList<ReminderEntry>> PerRangeAsync(
+        IReminderTable table, DateTimeOffset dueBefore, IReadOnlyList<HashRange> ranges, int limit, ReminderEntry? after, CancellationToken cancellationToken)
+    {
+        if (ranges.Count == 1)
+        {
+            return await table.ReadDueAsync(dueBefore, ranges[0], limit, after, cancellationToken).ConfigureAwait(false);
+        }
+
+        var merged = new List<ReminderEntry>();
+        foreach (var range in ranges)
+        {
+            merged.AddRange(await table.ReadDueAsync(dueBefore, range, limit, after, cancellationToken).ConfigureAwait(false));
+        }
+
+        return [.. merged
+            .OrderBy(e => e.NextDue)
+            .ThenBy(e => e.GrainType, StringComparer.Ordinal)
+            .ThenBy(e => e.GrainKey, StringComparer.Ordinal)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .Take(limit)];
+    }
+
+    /// <summary>
+    /// The ranges as two parallel arrays of inclusive bounds, ascending and without wrap (a wrapping range becomes its
+    /// two halves), for a search by lower bound.
+    /// </summary>
+    public static (long[] From, long[] To) AsSortedBounds(IReadOnlyList<HashRange> ranges)
+    {
+        var split = new List<(long From, long To)>(ranges.Count + 1);
+        foreach (var range in ranges)
+        {
+            if (range.From <= range.To)
+            {
+                split.Add((range.From, range.To));
+            }
+            else
+            {
+                split.Add((range.From, uint.MaxValue));
+                split.Add((0, range.To));
+            }
+        }
+
+        split.Sort((a, b) => a.From.CompareTo(b.From));
+        for (var i = 1; i < split.Count; i++)
+        {
+            if (split[i].From <= split[i - 1].To)
+            {
+                throw new ArgumentException($"Hash ranges overlap: [{split[i - 1].From}, {split[i - 1].To}] and [{split[i].From}, {split[i].To}].", nameof(ranges));
+            }
+        }
+
+        return ([.. split.Select(r => r.From)], [.. split.Select(r => r.To)]);
+    }
 }

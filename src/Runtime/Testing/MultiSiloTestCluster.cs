@@ -28,6 +28,12 @@ public sealed class MultiSiloTestClusterOptions
     public MembershipOptions Membership { get; set; } = new();
 
     public Action<SiloOptions>? ConfigureSilo { get; set; }
+
+    /// <summary>
+    /// The clock every silo runs on; null: <see cref="MultiSiloTestCluster.Clock"/>, the manual one. Benchmarks that
+    /// measure wall time (failover) pass <see cref="TimeProvider.System"/> and never advance the manual clock.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
 }
 
 /// <summary>
@@ -72,7 +78,7 @@ public sealed class MultiSiloTestCluster(MultiSiloTestClusterOptions options) : 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(endpoint);
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<TimeProvider>(Clock);
+        builder.Services.AddSingleton(options.TimeProvider ?? Clock);
         var store = options.StoreFactory();
         builder.Services.AddArActorsSilo(silo =>
         {

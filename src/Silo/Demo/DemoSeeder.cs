@@ -2,6 +2,7 @@ using ArActors.Grains;
 using ArActors.Grains.Accounts;
 using ArActors.Grains.Invoices;
 using ArActors.Grains.Ledger;
+using ArActors.Grains.Workflow;
 using ArActors.Runtime;
 using ArActors.Silo.Hosting;
 using Microsoft.Extensions.Options;
@@ -49,9 +50,11 @@ public sealed partial class DemoSeeder(
 
             LogSeeding(logger, portfolio.Count);
             var done = 0;
-            await Parallel.ForEachAsync(portfolio, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken }, async (account, _) =>
+            await Parallel.ForEachAsync(portfolio.Select((account, index) => (account, index)), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken }, async (item, _) =>
             {
+                var (account, index) = item;
                 await SeedAsync(grains.GetGrain<IAccountGrain>(account.Profile.CustomerId), account);
+                await SeedWorkAsync(account, index, today);
                 if (Interlocked.Increment(ref done) % 500 == 0)
                 {
                     LogProgress(logger, done, portfolio.Count);
@@ -85,8 +88,46 @@ public sealed partial class DemoSeeder(
         }
     }
 
+    /// <summary>
+    /// Every 9th account has promised to pay its oldest open invoice within three weeks, every 13th disputes its newest:
+    /// chosen by position, so a restart repeats the same ids and changes nothing.
+    /// </summary>
+    private async Task SeedWorkAsync(DemoAccount demo, int index, DateOnly today)
+    {
+        if (index % 9 != 0 && index % 13 != 5)
+        {
+            return;
+        }
+
+        var customerId = demo.Profile.CustomerId;
+        var open = (await grains.GetGrain<IAccountGrain>(customerId).GetInvoices())
+            .Where(i => i.Status is InvoiceStatus.Open or InvoiceStatus.PartiallyPaid or InvoiceStatus.Disputed)
+            .OrderBy(i => i.DueDate)
+            .ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        if (index % 9 == 0)
+        {
+            var invoice = open[0];
+            var promise = new PromiseToPay($"{customerId}-PTP-1", invoice.OpenAmount, today.AddDays(2 + index % 21), [invoice.Number], GraceDays: 2);
+            var made = await Retry(async () => await grains.GetGrain<IPromiseGrain>(customerId).Make(promise, Meta));
+            if (!made.Accepted)
+            {
+                LogSkipped(logger, promise.Id, made.Error!.ToString());
+            }
+        }
+
+        if (index % 13 == 5 && open[^1].Status is not InvoiceStatus.Disputed)
+        {
+            Check(await Retry(() => grains.GetGrain<IAccountGrain>(customerId).DisputeInvoice(new DisputeInvoice(open[^1].Number), Meta)), open[^1].Number);
+        }
+    }
+
     /// <summary>Commands carry ids, so one that threw (a timeout, a failed invoice push after the commit) is sent again safely.</summary>
-    private static async Task<CommandResult> Retry(Func<Task<CommandResult>> send)
+    private static async Task<T> Retry<T>(Func<Task<T>> send)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -121,6 +162,9 @@ public sealed partial class DemoSeeder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo mode: the store already holds the demo portfolio ({Accounts} accounts)")]
     private static partial void LogAlreadySeeded(ILogger logger, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo mode: {What} was not recorded: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string what, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Demo mode: seeding failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);

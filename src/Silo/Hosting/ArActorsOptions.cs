@@ -24,6 +24,21 @@ public sealed class ArActorsOptions
     /// <summary>Fill an empty store with a generated portfolio (also <c>--demo</c> or <c>ARACTORS_DEMO=1</c>).</summary>
     public bool Demo { get; set; }
 
+    /// <summary>
+    /// End-to-end tests only: the engine's clock becomes a test clock that <c>POST /api/v1/test-clock/advance</c>
+    /// (admin) moves forward. Refused at start in the Production environment.
+    /// </summary>
+    public bool TestClock { get; set; }
+
+    public const int DefaultDemoSimulatorSeconds = 5;
+
+    /// <summary>
+    /// Demo mode's simulator: seconds between its rounds of payments, promises and calls; 0 (the default) is off, and
+    /// the <c>--demo</c> switch sets <see cref="DefaultDemoSimulatorSeconds"/> unless the command line gives a value.
+    /// </summary>
+    [Range(0, 3600)]
+    public int DemoSimulatorSeconds { get; set; }
+
     /// <summary>How many accounts demo mode generates.</summary>
     [Range(0, 200_000)]
     public int DemoAccounts { get; set; } = 3000;

@@ -1,5 +1,6 @@
 using ArActors.Runtime;
 using ArActors.Runtime.Clustering.Forwarding;
+using ArActors.Runtime.Clustering.Leases;
 using ArActors.Runtime.Clustering.Postgres;
 
 namespace ArActors.Silo.Hosting;
@@ -37,6 +38,9 @@ public static class ClusterRole
         }
 
         silo.UsePostgresEventNotifier(postgres);
+
+        // Services registered with AddLeasedHostedService (webhook delivery, demo seeding) run on one node at a time.
+        silo.UseLeases(_ => new PostgresLeaseTable(postgres));
     }
 
     /// <summary>The advertised URL: <c>ArActors:ClusterEndpoint</c>, else the first <c>Urls</c> entry naming a concrete host.</summary>

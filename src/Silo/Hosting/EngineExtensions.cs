@@ -30,9 +30,13 @@ public static class EngineExtensions
         builder.Services.AddOptions<AgingOptions>().Bind(builder.Configuration.GetSection(AgingOptions.SectionName));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AgingOptions>>().Value.ToPolicy());
 
-        // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on.
+        // After the silo (hosted services start in order): seeds the demo portfolio in the background when --demo is on, on one node of a cluster.
         builder.Services.AddSingleton<DemoSeeder>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoSeeder>());
+        builder.Services.AddLeasedHostedService<DemoSeeder>("demo-seeder");
+        // The simulator waits for this node's seeder; in a cluster both leases go to the first node that asks, and a
+        // simulator whose node did not seed idles.
+        builder.Services.AddSingleton<DemoSimulator>();
+        builder.Services.AddLeasedHostedService<DemoSimulator>("demo-simulator");
         return builder;
     }
 

@@ -7,9 +7,19 @@ public static class HostingExtensions
 {
     public const string ReadyTag = "ready";
 
-    /// <summary>Turns the bare <c>--demo</c> switch into configuration; everything else is ordinary key=value.</summary>
-    public static string[] NormalizeArguments(string[] args) =>
-        [.. args.Select(a => a == "--demo" ? $"--{ArActorsOptions.SectionName}:{nameof(ArActorsOptions.Demo)}=true" : a)];
+    /// <summary>
+    /// Turns the bare <c>--demo</c> switch into configuration (demo mode, and the simulator every 5 s unless the command
+    /// line sets its interval); everything else is ordinary key=value. Demo mode set any other way runs no simulator unless asked.
+    /// </summary>
+    public static string[] NormalizeArguments(string[] args)
+    {
+        var simulatorSet = args.Any(a => a.Contains(nameof(ArActorsOptions.DemoSimulatorSeconds), StringComparison.OrdinalIgnoreCase));
+        return [.. args.SelectMany(a => a == "--demo"
+            ? simulatorSet
+                ? [$"--{ArActorsOptions.SectionName}:{nameof(ArActorsOptions.Demo)}=true"]
+                : new[] { $"--{ArActorsOptions.SectionName}:{nameof(ArActorsOptions.Demo)}=true", $"--{ArActorsOptions.SectionName}:{nameof(ArActorsOptions.DemoSimulatorSeconds)}={ArActorsOptions.DefaultDemoSimulatorSeconds}" }
+            : [a])];
+    }
 
     public static IHostApplicationBuilder AddArActorsHost(this IHostApplicationBuilder builder)
     {
@@ -25,6 +35,8 @@ public static class HostingExtensions
         builder.Services.AddSingleton(sp => StoreSelection.From(builder.Configuration, sp.GetRequiredService<IOptions<ArActorsOptions>>().Value, builder.Environment.ContentRootPath));
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         return builder;
     }
 
@@ -61,6 +73,12 @@ public static class HostingExtensions
             return false;
         }
 
+        if (options.TestClock && app.Environment.IsProduction())
+        {
+            await Console.Error.WriteLineAsync($"ArActors cannot start: {ArActorsOptions.SectionName}:{nameof(ArActorsOptions.TestClock)} is for tests and is refused in the Production environment (set ASPNETCORE_ENVIRONMENT to Development or Testing).");
+            return false;
+        }
+
         var selection = app.Services.GetRequiredService<StoreSelection>();
         if (ClusterRole.ProblemWith(app.Configuration, options, selection) is { } roleProblem)
         {
@@ -74,7 +92,7 @@ public static class HostingExtensions
             return false;
         }
 
-        app.Logger.LogInformation("ArActors {Role} using {Store}{Demo}", options.Role, selection.Description, options.Demo ? " (demo mode)" : "");
+        app.Logger.LogInformation("ArActors {Role} using {Store}{Demo}{Clock}", options.Role, selection.Description, options.Demo ? " (demo mode)" : "", options.TestClock ? " with a test clock" : "");
         return true;
     }
 }

@@ -39,6 +39,43 @@ public sealed class IbmReportTests(IbmReportingHost fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Payment_behaviour_and_cash_collected_of_every_month_of_2012_and_2013_equal_the_raw_rows()
+    {
+        foreach (var end in MonthEnds())
+        {
+            var month = $"{end:yyyy-MM}";
+            var settled = fixture.Rows.Where(r => r.Settled.Year == end.Year && r.Settled.Month == end.Month).ToList();
+            var behaviour = Assert.Single((await Get(Manager, $"/api/v1/reports/payment-behaviour?month={month}")).GetProperty("rows").EnumerateArray());
+            Assert.Equal(settled.Count, behaviour.GetProperty("settledInvoices").GetInt32());
+            Assert.Equal(settled.Count(r => r.DaysLate == 0), behaviour.GetProperty("paidOnTime").GetInt32());
+            if (settled.Count > 0)
+            {
+                Assert.Equal(Round2((decimal)settled.Average(r => r.DaysLate)), behaviour.GetProperty("averageDaysLate").GetDecimal());
+                Assert.Equal(Round2(settled.Count(r => r.DaysLate == 0) * 100m / settled.Count), behaviour.GetProperty("paidOnTimePercent").GetDecimal());
+            }
+
+            var cash = Assert.Single((await Get(Manager, $"/api/v1/reports/cash-vs-target?month={month}")).GetProperty("rows").EnumerateArray());
+            Assert.Equal(settled.Sum(r => r.Amount), cash.GetProperty("collected").GetDecimal());
+            Assert.Equal(JsonValueKind.Null, cash.GetProperty("target").ValueKind); // no target configured
+            // Every IBM settlement is a payment applied in full to its invoice: nothing stays unallocated at a month-end.
+            Assert.Empty((await Get(Manager, $"/api/v1/reports/unallocated-cash?asOf={end:yyyy-MM-dd}")).GetProperty("rows").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task By_team_answers_the_portfolio_rows_and_a_team_lead_may_ask_for_their_team()
+    {
+        var byPortfolio = await Get(Manager, "/api/v1/reports/payment-behaviour?month=2013-06&by=portfolio");
+        var byTeam = await Get(Manager, "/api/v1/reports/payment-behaviour?month=2013-06&by=team");
+        Assert.Equal(byPortfolio.GetProperty("rows").ToString(), byTeam.GetProperty("rows").ToString());
+        Assert.Equal("team", byTeam.GetProperty("by").GetString());
+        var lead = await Get(Host.As("tl-1", Roles.TeamLead, team: "imported"), "/api/v1/reports/dso?month=2013-06&by=team");
+        Assert.Equal("imported", Assert.Single(lead.GetProperty("rows").EnumerateArray()).GetProperty("group").GetString());
+        var csv = await Manager.GetAsync("/api/v1/reports/payment-behaviour?month=2013-06&format=csv");
+        Assert.StartsWith("group,month,settledInvoices,averageDaysLate,paidOnTime,paidOnTimePercent", await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Open_ar_and_aging_buckets_at_every_month_end_of_2012_and_2013_equal_the_raw_rows()
     {
         foreach (var end in MonthEnds())

@@ -63,9 +63,10 @@ public sealed class ProjectionRestartTests(LedgerApiHost host, ITestOutputHelper
             }
 
             Assert.Equal(rows.Count, restarted.State.Invoices.Count);
-            var stored = await store.ReadStateAsync(ReportingProjector.StateId);
-            Assert.Equal(last, JsonSerializer.Deserialize<JsonElement>(stored!.Payload.Span).GetProperty("cursor").GetInt64());
-            output.WriteLine($"state row: {stored.Payload.Length:N0} bytes for {rows.Count} invoices and {restarted.State.Totals.Count} totals");
+            var stored = await store.ReadStateAsync(new ProjectionStorage(store, "projection").ManifestId);
+            var manifest = JsonSerializer.Deserialize<JsonElement>(stored!.Payload.Span);
+            Assert.Equal(last, manifest.GetProperty("cursor").GetInt64());
+            output.WriteLine($"manifest: {stored.Payload.Length:N0} bytes naming {manifest.GetProperty("shards").EnumerateObject().Count()} shard rows for {rows.Count} invoices and {restarted.State.Totals.Count} totals");
         }
         finally
         {
@@ -94,6 +95,21 @@ public sealed class ProjectionRestartTests(LedgerApiHost host, ITestOutputHelper
         await IbmReportingHost.CatchUpAsync(host);
         host.Clock.Advance(debounce);
         var secondPush = await NextSnapshotAsync(events, firstPush.Sequence, s => s.Dimension == ReportDimension.Portfolio && s.Figures.Any(f => f.Group == "kpi-north" && f.OpenAr == 150m));
+
+        // The dashboard tiles, month to date: K1 (100, issued 40 days ago, past due) was open at the month start; K2 (50) is this month's sales.
+        var tiles = secondPush.Snapshot.Figures.Single(f => f.Group == "kpi-north");
+        var days = today.Day;
+        Assert.Equal(150m * days / 50m, tiles.Dso);                  // ending AR / sales x days
+        Assert.Equal(150m * days / 50m - 50m * days / 50m, tiles.AverageDaysDelinquent); // DSO - current AR / sales x days
+        Assert.Equal(0m, tiles.Cei);                                // (100 + 50 - 150) / (100 + 50 - 50)
+        Assert.Equal(0m, tiles.CashCollectedToday);
+        Assert.Null(tiles.PromiseKeptRate);
+        var raw = (await events.ReadAsync(ReportingProjector.KpiTopic, secondPush.Sequence - 1, 1)).Single();
+        var figure = JsonSerializer.Deserialize<JsonElement>(raw.Payload.Span).GetProperty("figures").EnumerateArray().First(f => f.GetProperty("group").GetString() == "kpi-north");
+        foreach (var original in new[] { "group", "openAr", "pastDue", "pastDuePercent", "current" })
+        {
+            Assert.True(figure.TryGetProperty(original, out _), $"the original field {original} is still in the message");
+        }
 
         // Nothing for that dimension went out in between: the change waited for the interval to end.
         var between = (await events.ReadAsync(ReportingProjector.KpiTopic, firstPush.Sequence, 1000))

@@ -51,6 +51,26 @@ public sealed class WorklistTests
     }
 
     [Fact]
+    public async Task A_portfolio_view_counts_that_portfolios_entries_and_follows_every_change()
+    {
+        await using var ledger = await LedgerCluster.StartAsync(start: Start);
+        var queue = Queue(ledger, LedgerCluster.NewId("col"));
+        var pastDue = new PriorityInputs(500m, new DateOnly(2026, 2, 1), CustomerSegment.Corporate);
+        await queue.Update(new WorklistUpdate("N-1", "North 1", "north", "EUR", 1, pastDue));
+        await queue.Update(new WorklistUpdate("S-1", "South 1", "south", "EUR", 1, pastDue));
+        Assert.Equal(1, (await queue.Top(10, "north")).Total);
+
+        await queue.Update(new WorklistUpdate("N-2", "North 2", "north", "EUR", 1, pastDue));
+        await queue.Remove("S-1", 2);
+
+        var north = await queue.Top(10, "north");
+        Assert.Equal(2, north.Total);
+        Assert.Equal(["N-1", "N-2"], north.Entries.Select(e => e.CustomerId).Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await queue.Top(10, "south")).Total);
+        Assert.Equal(2, (await queue.Top(10, null)).Total);
+    }
+
+    [Fact]
     public async Task Payments_reprioritize_and_settlement_removes_the_account_with_events_on_the_collectors_topic()
     {
         await using var ledger = await LedgerCluster.StartAsync(start: Start);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ArActors.Runtime.Storage;
 
 namespace ArActors.Runtime.Tests.Cluster;
 
@@ -10,8 +11,22 @@ public sealed record Served(string Silo, Tally Tally);
 /// <summary>A domain rule refused the call (a custom exception type must cross silos as itself).</summary>
 public sealed class CollectionRuleException(string message) : Exception(message);
 
+/// <summary>A domain exception that cannot be built from a message alone: it crosses silos as its nearest base type.</summary>
+public sealed class LimitExceededException(decimal limit, decimal requested)
+    : ArgumentException($"Requested {requested} exceeds the limit {limit}.")
+{
+    public decimal Limit { get; } = limit;
+
+    public decimal Requested { get; } = requested;
+}
+
 public interface ITallyGrain : IGrainWithStringKey
 {
+    /// <summary>Throws InvalidOperationException wrapping InconsistentStateException wrapping TimeoutException.</summary>
+    Task FailWithChain();
+
+    Task ExceedLimit(decimal requested);
+
     /// <summary>Applies <paramref name="operationId"/> once (a retried id is not counted twice).</summary>
     Task<Served> Apply(string operationId);
 
@@ -45,6 +60,34 @@ public sealed class TallyGrain([PersistentState("tally")] IPersistentState<Tally
     }
 
     public Task<Served> Get() => Task.FromResult(new Served(Self(), tally.State));
+
+    public Task FailWithChain()
+    {
+        try
+        {
+            WriteThatTimesOut();
+        }
+        catch (InconsistentStateException e)
+        {
+            throw new InvalidOperationException("could not apply the payment", e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ExceedLimit(decimal requested) => throw new LimitExceededException(100m, requested);
+
+    private static void WriteThatTimesOut()
+    {
+        try
+        {
+            throw new TimeoutException("store did not answer");
+        }
+        catch (TimeoutException e)
+        {
+            throw new InconsistentStateException("write of tally failed", e);
+        }
+    }
 
     public Task<string> Where() => Task.FromResult(Self());
 

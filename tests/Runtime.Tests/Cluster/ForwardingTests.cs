@@ -119,6 +119,54 @@ public sealed class ForwardingTests(PostgresDatabase database) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_remote_exception_keeps_its_inner_chain_and_the_grains_stack_as_a_local_call_would()
+    {
+        var key = PostgresClusters.KeyOwnedBy(A.Cluster!.Ring, B.Cluster!.Self, "chain");
+        var local = await Assert.ThrowsAsync<InvalidOperationException>(() => B.GetGrain<ITallyGrain>(key).FailWithChain());
+
+        var remote = await Assert.ThrowsAsync<InvalidOperationException>(() => A.GetGrain<ITallyGrain>(key).FailWithChain());
+
+        Assert.Equal(local.Message, remote.Message);
+        var inner = Assert.IsType<ArActors.Runtime.Storage.InconsistentStateException>(remote.InnerException);
+        Assert.Equal("write of tally failed", inner.Message);
+        var innermost = Assert.IsType<TimeoutException>(inner.InnerException);
+        Assert.Equal("store did not answer", innermost.Message);
+        Assert.Equal(local.InnerException!.GetType(), remote.InnerException!.GetType());
+        Assert.Equal(local.InnerException.InnerException!.GetType(), remote.InnerException.InnerException!.GetType());
+        // The stack is the grain's, on the owner, as text; each level keeps its own.
+        Assert.Contains(nameof(TallyGrain.FailWithChain), (string)remote.Data[RemoteExceptionData.StackTraceKey]!, StringComparison.Ordinal);
+        Assert.Contains("WriteThatTimesOut", (string)inner.Data[RemoteExceptionData.StackTraceKey]!, StringComparison.Ordinal);
+        Assert.Equal(B.Cluster.Self.ToString(), remote.Data[RemoteExceptionData.SiloKey]);
+        Assert.False(remote.Data.Contains(RemoteExceptionData.OriginalTypeKey));
+    }
+
+    [Fact]
+    public async Task A_domain_exception_without_a_message_constructor_arrives_as_its_nearest_base_type_naming_the_original()
+    {
+        var key = PostgresClusters.KeyOwnedBy(A.Cluster!.Ring, C.Cluster!.Self, "limit");
+
+        var remote = await Assert.ThrowsAsync<ArgumentException>(() => A.GetGrain<ITallyGrain>(key).ExceedLimit(250m));
+
+        Assert.Equal("Requested 250 exceeds the limit 100.", remote.Message);
+        Assert.StartsWith(typeof(LimitExceededException).FullName + ",", (string)remote.Data[RemoteExceptionData.OriginalTypeKey]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_exception_type_this_process_cannot_load_arrives_as_RemoteGrainException_with_its_inner_chain()
+    {
+        var error = new RemoteError("Elsewhere.PluginFault, Elsewhere", ["Elsewhere.PluginBase, Elsewhere"], "plugin broke", "   at Elsewhere.Plugin.Run()",
+            new RemoteError(ForwardingTypeName<FormatException>(), [ForwardingTypeName<SystemException>()], "bad digit", null, null));
+
+        var rebuilt = Assert.IsType<RemoteGrainException>(RemoteCallJson.Rebuild(error, "http://b:1#1"));
+
+        Assert.Equal(("Elsewhere.PluginFault, Elsewhere", "plugin broke"), (rebuilt.OriginalType, rebuilt.Message));
+        Assert.Equal("bad digit", Assert.IsType<FormatException>(rebuilt.InnerException).Message);
+        Assert.Equal("   at Elsewhere.Plugin.Run()", rebuilt.Data[RemoteExceptionData.StackTraceKey]);
+    }
+
+    private static string ForwardingTypeName<T>() => RemoteCallJson.TypeName(typeof(T));
+
+    [Fact]
     public async Task Cancelling_a_remote_call_cancels_the_caller_and_the_grain_turn()
     {
         var key = PostgresClusters.KeyOwnedBy(A.Cluster!.Ring, B.Cluster!.Self, "cancel");

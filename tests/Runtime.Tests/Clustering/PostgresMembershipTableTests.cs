@@ -36,7 +36,7 @@ public sealed class PostgresMembershipTableTests(PostgresDatabase database) : Me
         await Task.WhenAll(tables.Select(t => Task.Run(() => t.InitializeAsync())));
         await tables[0].InitializeAsync();
 
-        Assert.Equal(1, await database.ScalarAsync<int>("SELECT count(*) FROM aractors.membership_schema_version"));
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT count(*) FROM aractors.membership_schema_version"));
         Assert.Equal(1, await database.ScalarAsync<int>("SELECT count(*) FROM aractors.membership_version"));
         Assert.Equal(0L, (await tables[0].ReadAllAsync()).Version);
     }

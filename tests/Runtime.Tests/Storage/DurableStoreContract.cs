@@ -363,6 +363,58 @@ public abstract class DurableStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Read_due_in_ranges_pages_through_exactly_the_union_of_a_silos_ring_ranges_in_order()
+    {
+        var grainType = NewGrainType();
+        var due = BaseTime.AddYears(-6);
+        var ring = ArActors.Runtime.Clustering.ConsistentHashRing.Create(
+            [new("http://a:1", 1), new("http://b:1", 1), new("http://c:1", 1)]);
+        var ranges = ring.RangesOf(ring.Silos[1]);
+        // Spread hashes plus every edge of the first ranges (each bound inside, one past each bound outside), and a
+        // range that wraps around zero.
+        var hashes = Enumerable.Range(0, 400).Select(i => (uint)((ulong)i * 10_737_418UL)).ToList();
+        foreach (var r in ranges.Take(6))
+        {
+            hashes.AddRange([r.From, r.To, r.From - 1, r.To + 1]);
+        }
+
+        hashes.AddRange([0u, uint.MaxValue]);
+        foreach (var (hash, i) in hashes.Distinct().Select((h, i) => (h, i)))
+        {
+            await Store.UpsertAsync(Reminder(grainType, $"k{i:D4}", "r", hash, due.AddSeconds(i % 5)));
+        }
+
+        foreach (var set in new[] { ranges, [new HashRange(uint.MaxValue - 5, 10), new HashRange(100, 200)], [HashRange.Full] })
+        {
+            var read = new List<ReminderEntry>();
+            ReminderEntry? cursor = null;
+            while (true)
+            {
+                var page = await Store.ReadDueInRangesAsync(due.AddSeconds(10), set, 16, cursor);
+                read.AddRange(page);
+                if (page.Count < 16)
+                {
+                    break;
+                }
+
+                cursor = page[^1];
+            }
+
+            Assert.All(read, r => Assert.True(set.Any(range => range.Contains(r.Hash)), $"{r.Hash} is outside the ranges"));
+            var mine = read.Where(r => r.GrainType == grainType).Select(r => r.GrainKey).ToList();
+            var expected = hashes.Distinct().Select((h, i) => (h, i))
+                .Where(x => set.Any(range => range.Contains(x.h)))
+                .OrderBy(x => x.i % 5).ThenBy(x => $"k{x.i:D4}", StringComparer.Ordinal)
+                .Select(x => $"k{x.i:D4}")
+                .ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, mine);
+        }
+
+        Assert.Empty(await Store.ReadDueInRangesAsync(due.AddSeconds(10), [], 16));
+    }
+
+    [Fact]
     public async Task Keyset_paging_over_a_thousand_reminders_returns_each_exactly_once_in_order()
     {
         var grainType = NewGrainType();

@@ -1,78 +1,100 @@
-// Placeholder dashboard: a connection indicator and live announcements over /hubs/events (the full dashboard comes later).
-(() => {
-  const status = document.getElementById('connection');
-  const list = document.getElementById('announcements');
-  const form = document.getElementById('sign-in');
-  const tokenInput = document.getElementById('token');
-  const topic = 'announcements';
-  const shown = 20;
-  let lastSequence = 0;
-  let connection = null;
+// The dashboard: sign in (demo people or a token), then the collector view or the team lead / manager view, kept live
+// through /hubs/collections. Plain ES modules; @microsoft/signalr and Chart.js are served by the engine from /lib.
+import { setToken, get, api, el, explain } from './app/api.js';
+import { Live } from './app/live.js';
+import { CollectorView } from './app/collector.js';
+import { ManagerView } from './app/manager.js';
 
-  function setStatus(state, text) {
-    status.dataset.state = state;
-    status.textContent = text;
+const status = document.getElementById('connection');
+const announcements = document.getElementById('announcements');
+const shownAnnouncements = 20;
+let live = null;
+let view = null;
+
+function setStatus(state, text) {
+  status.dataset.state = state;
+  status.textContent = text;
+}
+
+function showAnnouncement(message) {
+  const a = message.payload;
+  const item = el('li', { dataset: { sequence: String(message.sequence), severity: a.severity } },
+    el('div', { class: 'message' }, a.message),
+    el('div', { class: 'meta' }, `${a.severity} · ${a.postedBy} · ${new Date(message.occurredAt).toLocaleString()}`));
+  announcements.prepend(item);
+  while (announcements.children.length > shownAnnouncements) announcements.lastElementChild.remove();
+}
+
+function onEvent(message) {
+  if (message.topic === 'announcements') {
+    showAnnouncement(message);
+    return;
   }
+  view?.onEvent(message);
+}
 
-  function show(message) {
-    // The hub never repeats a sequence on one subscription; this guards the resubscribe after a reconnect.
-    if (message.topic !== topic || message.sequence <= lastSequence) return;
-    lastSequence = message.sequence;
-    const a = message.payload;
-    const item = document.createElement('li');
-    item.dataset.sequence = String(message.sequence);
-    item.dataset.severity = a.severity;
-    const text = document.createElement('div');
-    text.className = 'message';
-    text.textContent = a.message;
-    const meta = document.createElement('div');
-    meta.className = 'meta';
-    meta.textContent = `${a.severity} · ${a.postedBy} · ${new Date(message.occurredAt).toLocaleString()}`;
-    item.append(text, meta);
-    list.prepend(item);
-    while (list.children.length > shown) list.lastElementChild.remove();
-  }
-
-  async function subscribe() {
-    await connection.invoke('Subscribe', topic, lastSequence);
-    setStatus('live', 'live');
-  }
-
-  async function connect(token) {
-    if (connection) await connection.stop();
-    connection = new signalR.HubConnectionBuilder()
-      .withUrl('/hubs/events', { accessTokenFactory: () => token })
-      .withAutomaticReconnect()
-      .build();
-    connection.on('event', show);
-    connection.on('resync', () => setStatus('reconnecting', 'catching up'));
-    connection.onreconnecting(() => setStatus('reconnecting', 'reconnecting'));
-    connection.onreconnected(() => subscribe().catch(fail));
-    connection.onclose(() => {
-      setStatus('disconnected', 'disconnected');
-      // The server closes a client that fell behind; start again from the last sequence shown.
-      setTimeout(() => start().catch(fail), 1000);
-    });
-    await start();
-  }
-
-  async function start() {
-    if (!connection || connection.state !== signalR.HubConnectionState.Disconnected) return;
-    setStatus('connecting', 'connecting');
-    await connection.start();
-    await subscribe();
-  }
-
-  function fail(error) {
-    setStatus('disconnected', 'disconnected: ' + (error?.message ?? error));
-  }
-
-  form.addEventListener('submit', event => {
-    event.preventDefault();
-    sessionStorage.setItem('aractors.token', tokenInput.value);
-    connect(tokenInput.value).catch(fail);
+async function signIn(token) {
+  await live?.stop();
+  setToken(token);
+  setStatus('connecting', 'connecting');
+  const me = await get('/me');
+  document.getElementById('who-name').textContent = `${me.name ?? me.id} · ${me.role}${me.team ? ' · ' + me.team : ''}`;
+  document.getElementById('who').hidden = false;
+  document.getElementById('sign-in-view').hidden = true;
+  view = me.role === 'collector' ? new CollectorView(me) : new ManagerView(me);
+  live = new Live(token, {
+    onEvent,
+    onStatus: setStatus,
+    // Resync replays exactly what was missed; a section whose events were replayed needs nothing else.
+    onResynced: () => {},
   });
+  await Promise.all([view.show(), live.start()]);
+}
 
-  const saved = sessionStorage.getItem('aractors.token');
-  if (saved) connect(saved).catch(fail);
-})();
+function fail(error) {
+  setStatus('disconnected', 'disconnected: ' + explainStatus(error));
+  document.getElementById('sign-in-error').textContent = explain(error);
+}
+
+function explainStatus(error) {
+  return error?.status ? `${error.status} ${error.message}` : (error?.message ?? String(error));
+}
+
+document.getElementById('sign-in').addEventListener('submit', event => {
+  event.preventDefault();
+  const token = document.getElementById('token').value;
+  sessionStorage.setItem('aractors.token', token);
+  signIn(token).catch(fail);
+});
+
+document.getElementById('sign-out').addEventListener('click', async () => {
+  sessionStorage.removeItem('aractors.token');
+  await live?.stop();
+  location.reload();
+});
+
+async function offerDemoUsers() {
+  const res = await fetch('/api/v1/demo/users');
+  if (!res.ok) return;
+  const users = await res.json();
+  document.getElementById('demo-user-list').replaceChildren(...users.map(u => el('li', {},
+    el('button', {
+      type: 'button', class: 'secondary', onclick: async () => {
+        try {
+          const session = await (await fetch('/api/v1/demo/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: u.userId }) })).json();
+          sessionStorage.setItem('aractors.token', session.token);
+          await signIn(session.token);
+        } catch (error) {
+          fail(error);
+        }
+      },
+    }, `${u.displayName} (${u.role}${u.team ? ', ' + u.team : ''})`))));
+  document.getElementById('demo-users').hidden = false;
+}
+
+offerDemoUsers().catch(() => {});
+const saved = sessionStorage.getItem('aractors.token');
+if (saved) signIn(saved).catch(fail);
+
+// The e2e tests read these to wait for the page; nothing in the page depends on them.
+window.aractors = { get live() { return live; }, get view() { return view; }, api };

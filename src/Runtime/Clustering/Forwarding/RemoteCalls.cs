@@ -14,16 +14,46 @@ namespace ArActors.Runtime.Clustering.Forwarding;
 /// <summary>A call forwarded to the silo <paramref name="TargetSilo"/>, with the generated request type as JSON.</summary>
 internal sealed record RemoteCall(string Type, string Key, string Method, string TargetSilo, JsonElement Arguments);
 
-/// <summary>The owner's answer: a result, an exception (type and message), "not owner", or a refusal to serve.</summary>
-internal sealed record RemoteAnswer(JsonElement? Result = null, string? ErrorType = null, string? ErrorMessage = null, bool NotOwner = false, string? Refusal = null);
+/// <summary>The owner's answer: a result, an exception, "not owner", or a refusal to serve.</summary>
+internal sealed record RemoteAnswer(JsonElement? Result = null, RemoteError? Error = null, bool NotOwner = false, string? Refusal = null);
+
+/// <summary>
+/// An exception as it crosses silos: its type and base types (assembly-qualified, most derived first, System.Exception
+/// left out), message, the grain's stack trace as text, and its inner exception, recursively.
+/// </summary>
+internal sealed record RemoteError(string Type, string[] BaseTypes, string Message, string? StackTrace, RemoteError? Inner);
 
 /// <summary>The grain's owner changed twice while a call was forwarded; the caller may retry later.</summary>
 public sealed class GrainNotOwnedException(string message) : Exception(message);
 
-/// <summary>A grain threw an exception whose type this process cannot recreate; type and message are the original's.</summary>
-public sealed class RemoteGrainException(string originalType, string message) : Exception(message)
+/// <summary>
+/// A grain on another silo threw an exception that neither its type nor any base type below <see cref="Exception"/>
+/// can be recreated in this process; <see cref="OriginalType"/> and the message are the original's.
+/// </summary>
+public sealed class RemoteGrainException : Exception
 {
-    public string OriginalType { get; } = originalType;
+    public RemoteGrainException() { }
+
+    public RemoteGrainException(string message) : base(message) { }
+
+    public RemoteGrainException(string message, Exception? innerException) : base(message, innerException) { }
+
+    public RemoteGrainException(string originalType, string message, Exception? innerException = null) : base(message, innerException) => OriginalType = originalType;
+
+    public string OriginalType { get; } = "";
+}
+
+/// <summary>What a forwarded call's exception carries from the silo that threw it, in <see cref="Exception.Data"/>.</summary>
+public static class RemoteExceptionData
+{
+    /// <summary>The exception's stack trace on the silo that threw it (text; the local stack is the caller's).</summary>
+    public const string StackTraceKey = "ArActors.RemoteStackTrace";
+
+    /// <summary>The assembly-qualified type the grain threw (differs from the local type when a base type stood in).</summary>
+    public const string OriginalTypeKey = "ArActors.RemoteType";
+
+    /// <summary>The silo that threw it.</summary>
+    public const string SiloKey = "ArActors.RemoteSilo";
 }
 
 /// <summary>Wire formats shared by both ends: the envelope is plain web JSON, payloads use the silo's serializer.</summary>
@@ -46,29 +76,82 @@ internal static class RemoteCallJson
         return options;
     }
 
-    public static string TypeName(Exception exception)
-    {
-        var type = exception.GetType();
-        return $"{type.FullName}, {type.Assembly.GetName().Name}";
-    }
+    /// <summary>Inner exceptions deeper than this are cut (a cycle-free chain this long is already a bug report).</summary>
+    public const int MaxInnerDepth = 8;
 
-    /// <summary>The same exception type with the same message when it can be built from a message, else <see cref="RemoteGrainException"/>.</summary>
-    public static Exception Rebuild(string typeName, string message)
+    public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    public static RemoteError Capture(Exception exception, int depth = 0)
     {
-        var type = Type.GetType(typeName, throwOnError: false);
-        if (type is not null && typeof(Exception).IsAssignableFrom(type) && type.GetConstructor([typeof(string)]) is { } constructor)
+        var bases = new List<string>();
+        for (var type = exception.GetType().BaseType; type is not null && type != typeof(Exception); type = type.BaseType)
         {
-            try
-            {
-                return (Exception)constructor.Invoke([message]);
-            }
-            catch (TargetInvocationException)
-            {
-                // Falls through to the generic wrapper.
-            }
+            bases.Add(TypeName(type));
         }
 
-        return new RemoteGrainException(typeName, message);
+        return new RemoteError(
+            TypeName(exception.GetType()),
+            [.. bases],
+            exception.Message,
+            exception.StackTrace,
+            exception.InnerException is { } inner && depth < MaxInnerDepth ? Capture(inner, depth + 1) : null);
+    }
+
+    /// <summary>
+    /// The rule: the exception's own type when this process can load it and build it from a message (preferring a
+    /// <c>(string, Exception)</c> constructor, which also keeps the inner exception), else the nearest base type that can
+    /// be (a <c>CurrencyMismatchException</c> arrives as <see cref="InvalidOperationException"/>), else
+    /// <see cref="RemoteGrainException"/>. The message and inner chain are the original's; each level's
+    /// <see cref="Exception.Data"/> holds its remote stack trace, and the original type when a base type stood in.
+    /// </summary>
+    public static Exception Rebuild(RemoteError error, string silo)
+    {
+        var inner = error.Inner is { } remoteInner ? Rebuild(remoteInner, silo) : null;
+        var rebuilt = Create(error.Type, error.Message, inner);
+        foreach (var candidate in error.BaseTypes)
+        {
+            rebuilt ??= Create(candidate, error.Message, inner);
+        }
+
+        rebuilt ??= new RemoteGrainException(error.Type, error.Message, inner);
+        rebuilt.Data[RemoteExceptionData.StackTraceKey] = error.StackTrace ?? "";
+        rebuilt.Data[RemoteExceptionData.SiloKey] = silo;
+        if (TypeName(rebuilt.GetType()) != error.Type)
+        {
+            rebuilt.Data[RemoteExceptionData.OriginalTypeKey] = error.Type;
+        }
+
+        return rebuilt;
+    }
+
+    private static Exception? Create(string typeName, string message, Exception? inner)
+    {
+        var type = Type.GetType(typeName, throwOnError: false);
+        if (type is null || !typeof(Exception).IsAssignableFrom(type) || type.IsAbstract)
+        {
+            return null;
+        }
+
+        try
+        {
+            // (message, inner) first: it keeps the inner exception, and for ArgumentNullException and kin the single
+            // string constructor means a parameter name, not a message.
+            if (type.GetConstructor([typeof(string), typeof(Exception)]) is { } withInner)
+            {
+                return (Exception)withInner.Invoke([message, inner]);
+            }
+
+            if (type.GetConstructor([typeof(string)]) is { } withMessage)
+            {
+                return (Exception)withMessage.Invoke([message]);
+            }
+        }
+        catch (TargetInvocationException)
+        {
+            // Try the next base type.
+        }
+
+        return null;
     }
 }
 
@@ -124,7 +207,7 @@ internal sealed class RemoteCallClient : IDisposable
             null => throw new SiloUnavailableException($"Silo {owner} sent an empty answer for {request.MethodId} to {target}."),
             { NotOwner: true } => (true, default!),
             { Refusal: { } refusal } => throw new SiloNotServingException(refusal),
-            { ErrorType: { } type } => throw RemoteCallJson.Rebuild(type, answer.ErrorMessage ?? ""),
+            { Error: { } error } => throw RemoteCallJson.Rebuild(error, owner.ToString()),
             { Result: { } result } => (false, result.Deserialize<TResult>(_payloads)!),
             _ => (false, default!),
         };
@@ -172,7 +255,7 @@ internal sealed class RemoteCallHandler(Silo silo)
 
         if (!silo.Registry.TryGetMethod(call.Method, out var method))
         {
-            return new RemoteAnswer(ErrorType: RemoteCallJson.TypeName(new InvalidOperationException()), ErrorMessage: $"Method '{call.Method}' is not registered in silo {cluster.Self}.");
+            return new RemoteAnswer(Error: RemoteCallJson.Capture(new InvalidOperationException($"Method '{call.Method}' is not registered in silo {cluster.Self}.")));
         }
 
         try
@@ -185,7 +268,7 @@ internal sealed class RemoteCallHandler(Silo silo)
         }
         catch (Exception exception)
         {
-            return new RemoteAnswer(ErrorType: RemoteCallJson.TypeName(exception), ErrorMessage: exception.Message);
+            return new RemoteAnswer(Error: RemoteCallJson.Capture(exception));
         }
     }
 

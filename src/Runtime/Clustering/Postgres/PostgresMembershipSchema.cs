@@ -30,6 +30,14 @@ internal static class PostgresMembershipSchema
                 PRIMARY KEY (endpoint, generation)
             );
             """),
+        (2, """
+            CREATE TABLE {schema}.leases (
+                name text COLLATE "C" PRIMARY KEY,
+                holder text COLLATE "C" NOT NULL,
+                generation bigint NOT NULL,
+                expires timestamptz NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -97,6 +97,32 @@ internal sealed class PostgresSql(string schema)
     /// <summary>Parameters: $1 due bound, $2/$3 hash range, $4 limit, then ($5..$8) the keyset cursor.</summary>
     public string ReadDue(bool wraps, bool keyset) => _readDue[(wraps ? 2 : 0) + (keyset ? 1 : 0)];
 
+    private readonly string[] _readDueInRanges =
+    [
+        BuildReadDueInRanges(schema, keyset: false),
+        BuildReadDueInRanges(schema, keyset: true),
+    ];
+
+    /// <summary>
+    /// Parameters: $1 due bound, $2/$3 the ranges' lower and upper bounds (bigint[], ascending, disjoint), $4 limit,
+    /// then ($5..$8) the keyset cursor.
+    /// </summary>
+    public string ReadDueInRanges(bool keyset) => _readDueInRanges[keyset ? 1 : 0];
+
+    // width_bucket finds, by binary search, the last range starting at or below the hash; the hash is in the union iff
+    // it is at most that range's upper bound (bucket 0, below every range, indexes NULL: false). One index scan in due
+    // order, one cheap test per row, instead of a query per range.
+    private static string BuildReadDueInRanges(string schema, bool keyset)
+    {
+        var cursor = keyset ? "AND (next_due, grain_type, grain_key, name) > ($5, $6, $7, $8)" : "";
+        return $"""
+            SELECT {Reminder} FROM {schema}.reminders
+            WHERE next_due <= $1 AND hash <= ($3::bigint[])[width_bucket(hash, $2::bigint[])] {cursor}
+            ORDER BY next_due, grain_type, grain_key, name
+            LIMIT $4
+            """;
+    }
+
     private static string BuildReadDue(string schema, bool wraps, bool keyset)
     {
         var hashFilter = wraps ? "(hash >= $2 OR hash <= $3)" : "hash BETWEEN $2 AND $3";

@@ -143,6 +143,34 @@ public sealed partial class PostgresStore : GroupCommitStore, IDurableStore
         return await ReadRemindersAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<ReminderEntry>> ReadDueInRangesAsync(
+        DateTimeOffset dueBefore,
+        IReadOnlyList<HashRange> ranges,
+        int limit,
+        ReminderEntry? after = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (ranges.Count == 0)
+        {
+            return [];
+        }
+
+        var (from, to) = ReminderRangeReads.AsSortedBounds(ranges);
+        await using var command = _dataSource.CreateCommand(_sql.ReadDueInRanges(keyset: after is not null));
+        AddTime(command.Parameters, StoreInput.TruncateToMicroseconds(dueBefore));
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = to });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        if (after is not null)
+        {
+            AddTime(command.Parameters, StoreInput.TruncateToMicroseconds(after.NextDue));
+            AddText(command.Parameters, after.GrainType, after.GrainKey, after.Name);
+        }
+
+        return await ReadRemindersAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     // Stored with microsecond precision; returning the same values keeps written entries equal to what reads return.
     protected override ReminderEntry AsStored(ReminderEntry entry) => entry with
     {
