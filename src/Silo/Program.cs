@@ -21,6 +21,8 @@ builder.AddArActorsSecurity();
 builder.AddArActorsOpenApi();
 builder.AddArActorsIdempotency();
 builder.AddArActorsLedgerApi();
+builder.AddArActorsDisputes();
+builder.AddArActorsLatePayment();
 builder.Services.AddArActorsImports();
 builder.AddArActorsWebhooks();
 builder.AddArActorsEvents();

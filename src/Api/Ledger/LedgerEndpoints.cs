@@ -68,10 +68,7 @@ public static class LedgerEndpoints
             .WithSummary("Issues an invoice; the due date follows from the account's terms unless given.");
         api.MapPost("/accounts/{customerId}/invoices/{number}/cancellation", CancelInvoice).RequireAuthorization(p => p.RequireRole(Bookkeepers)).WithIdempotency()
             .Accepts<ReasonRequest>("application/json").Produces<CommandResponse>().WithSummary("Cancels an invoice that has no payments, credits or write-offs.");
-        api.MapPost("/accounts/{customerId}/invoices/{number}/dispute", DisputeInvoice).RequireAuthorization(p => p.RequireRole(PeopleWhoWork)).WithIdempotency()
-            .Accepts<ReasonRequest>("application/json").Produces<CommandResponse>().WithSummary("Marks the invoice disputed.");
-        api.MapPost("/accounts/{customerId}/invoices/{number}/dispute-resolution", ResolveDispute).RequireAuthorization(p => p.RequireRole(PeopleWhoWork)).WithIdempotency()
-            .Accepts<ReasonRequest>("application/json").Produces<CommandResponse>().WithSummary("Ends the invoice's dispute.");
+        // An invoice's dispute and its resolution are the workflow's (Workflow/DisputeEndpoints): owner, SLA, disputed amount.
         api.MapPost("/accounts/{customerId}/invoices/{number}/credits", CreditInvoice).RequireAuthorization(p => p.RequireRole(Approvers.Append(Roles.Integration).ToArray())).WithIdempotency()
             .Accepts<CreditRequest>("application/json").Produces<CommandResponse>().WithSummary("A credit note or adjustment reducing the invoice's open amount, with a reason.");
 
@@ -229,14 +226,6 @@ public static class LedgerEndpoints
     private static Task<IResult> CancelInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
             new Plan((account, meta) => account.CancelInvoice(new CancelInvoice(number), meta), check.Reason(body.Reason), "invoice cancelled"));
-
-    private static Task<IResult> DisputeInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
-            new Plan((account, meta) => account.DisputeInvoice(new DisputeInvoice(number), meta), check.Reason(body.Reason), "invoice disputed"));
-
-    private static Task<IResult> ResolveDispute(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
-        Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>
-            new Plan((account, meta) => account.ResolveDispute(new ResolveDispute(number), meta), check.Reason(body.Reason), "dispute resolved"));
 
     private static Task<IResult> CreditInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<CreditRequest>(http, customerId, user, grains, (body, check, profile) =>

@@ -13,11 +13,11 @@ using Microsoft.AspNetCore.Routing;
 namespace ArActors.Api.Workflow;
 
 /// <summary>A segment's ladder as the API reads and writes it; the segment comes from the path.</summary>
-public sealed record StrategyRequest(ImmutableArray<StrategyStep> Steps, bool ReanchorOnPartialPayment = false);
+public sealed record StrategyRequest(ImmutableArray<StrategyStep> Steps, bool ReanchorOnPartialPayment = false, bool StatutoryInterest = false);
 
-public sealed record StrategyView(CustomerSegment Segment, ImmutableArray<StrategyStep> Steps, bool ReanchorOnPartialPayment)
+public sealed record StrategyView(CustomerSegment Segment, ImmutableArray<StrategyStep> Steps, bool ReanchorOnPartialPayment, bool StatutoryInterest)
 {
-    public static StrategyView Of(Strategy strategy) => new(strategy.Segment, strategy.Steps, strategy.ReanchorOnPartialPayment);
+    public static StrategyView Of(Strategy strategy) => new(strategy.Segment, strategy.Steps, strategy.ReanchorOnPartialPayment, strategy.StatutoryInterest);
 }
 
 /// <summary>An invoice's ladder: steps run (execution keys "stepId@anchor"), pauses, the next step date and whether a pause holds it.</summary>
@@ -41,7 +41,7 @@ public static class WorkflowEndpoints
         api.MapGet("/accounts/{customerId}/invoices/{number}/workflow", GetInvoiceWorkflow)
             .Produces<InvoiceWorkflowView>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetInvoiceWorkflow").WithSummary("The invoice's ladder: steps run, pauses, next step date.");
-        return api.MapWorklistApi().MapPromiseApi().MapActivityApi();
+        return api.MapWorklistApi().MapPromiseApi().MapActivityApi().MapDisputeApi().MapEscalationApi().MapPaymentPlanApi().MapHoldApi().MapLatePaymentApi();
     }
 
     private static async Task<IResult> GetStrategy(string segment, IGrainFactory grains) =>
@@ -62,7 +62,7 @@ public static class WorkflowEndpoints
             return problem;
         }
 
-        var strategy = new Strategy(known, body!.Steps, body.ReanchorOnPartialPayment);
+        var strategy = new Strategy(known, body!.Steps, body.ReanchorOnPartialPayment, body.StatutoryInterest);
         if (strategy.Validate() is { } error)
         {
             return LedgerHttp.Invalid(error.Field, error.Message);

@@ -28,7 +28,8 @@ public sealed record WriteOffInvoice(string InvoiceNumber, string WriteOffId, Mo
 
 public sealed record CancelInvoice(string InvoiceNumber) : InvoiceCommand(InvoiceNumber);
 
-public sealed record DisputeInvoice(string InvoiceNumber) : InvoiceCommand(InvoiceNumber);
+/// <summary>Marks the invoice disputed for <see cref="Amount"/> (null = all of it); a new amount replaces the disputed amount.</summary>
+public sealed record DisputeInvoice(string InvoiceNumber, Money? Amount = null) : InvoiceCommand(InvoiceNumber);
 
 public sealed record ResolveDispute(string InvoiceNumber) : InvoiceCommand(InvoiceNumber);
 

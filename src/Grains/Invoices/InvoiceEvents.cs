@@ -20,7 +20,8 @@ public sealed record InvoiceWrittenOff(string InvoiceNumber, string WriteOffId, 
 
 public sealed record InvoiceCancelled(string InvoiceNumber) : InvoiceEvent(InvoiceNumber);
 
-public sealed record InvoiceDisputed(string InvoiceNumber) : InvoiceEvent(InvoiceNumber);
+/// <summary>The invoice is disputed for <see cref="Amount"/>, or all of it when null.</summary>
+public sealed record InvoiceDisputed(string InvoiceNumber, Money? Amount = null) : InvoiceEvent(InvoiceNumber);
 
 public sealed record InvoiceDisputeResolved(string InvoiceNumber) : InvoiceEvent(InvoiceNumber);
 

@@ -147,6 +147,12 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
         foreach (var step in plan?.Due ?? [])
         {
             var work = StepActions.Produce(step, invoice, account, today);
+            if (work is EscalationRaised raised)
+            {
+                // Recorded before the step is: idempotent by origin, so a step run again after a failed write finds its record.
+                await GrainFactory.GetGrain<IEscalationGrain>(EscalationGrain.Key).Raise(raised, account.AssignedCollector);
+            }
+
             var type = work.GetType().Name;
             Publish<WorkflowEvent>(LedgerTopics.Ledger, type, work);
             Publish<WorkflowEvent>(LedgerTopics.Account(invoice.CustomerId), type, work);

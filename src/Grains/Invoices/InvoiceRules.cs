@@ -30,10 +30,11 @@ public static class InvoiceRules
             CreditInvoice credit => DecideCredit(state, credit, context),
             WriteOffInvoice writeOff => DecideWriteOff(state, writeOff, context),
             CancelInvoice => DecideCancel(state, context),
-            DisputeInvoice => state.Disputed ? None
+            DisputeInvoice dispute => state.Disputed && state.DisputedAmount == dispute.Amount ? None
                 : state.Cancelled ? Refuse.Cancelled(state)
                 : !state.IsOpen ? LedgerError.Of("invoiceNumber", ErrorCodes.Invalid, $"Invoice '{state.Number}' has nothing open to dispute.")
-                : One(new InvoiceDisputed(state.Number) { CustomerId = state.CustomerId, Effective = context.On, Audit = context.Stamp }),
+                : dispute.Amount is { } part && Guard.Reducible(state, part, "amount") is { } partError ? partError
+                : One(new InvoiceDisputed(state.Number, dispute.Amount) { CustomerId = state.CustomerId, Effective = context.On, Audit = context.Stamp }),
             ResolveDispute => !state.Disputed ? None
                 : One(new InvoiceDisputeResolved(state.Number) { CustomerId = state.CustomerId, Effective = context.On, Audit = context.Stamp }),
             SetEscalationStep step => step.Step < 0
@@ -79,8 +80,8 @@ public static class InvoiceRules
                 WriteOffs = current.WriteOffs.Add(writtenOff.WriteOffId, writtenOff.Amount),
             },
             InvoiceCancelled => current with { Cancelled = true, OpenAmount = Money.Zero(current.Currency) },
-            InvoiceDisputed => current with { Disputed = true },
-            InvoiceDisputeResolved => current with { Disputed = false },
+            InvoiceDisputed disputed => current with { Disputed = true, DisputedAmount = disputed.Amount },
+            InvoiceDisputeResolved => current with { Disputed = false, DisputedAmount = null },
             EscalationStepChanged step => current with { EscalationStep = step.Step },
             _ => throw new InvalidOperationException($"Unknown invoice event {@event.GetType().Name}."),
         };

@@ -49,6 +49,15 @@ public sealed record InvoiceState(
 
     public bool Disputed { get; init; }
 
+    /// <summary>The part of the invoice in dispute while <see cref="Disputed"/>; null = all of it.</summary>
+    public Money? DisputedAmount { get; init; }
+
+    /// <summary>What dunning may still ask for: the open amount less the part in dispute (zero when all of it is).</summary>
+    public Money UndisputedOpenAmount =>
+        !Disputed ? OpenAmount
+        : DisputedAmount is not { } disputed || disputed >= OpenAmount ? Money.Zero(Currency)
+        : OpenAmount - disputed;
+
     public int EscalationStep { get; init; }
 
     /// <summary>Effective date on which the open amount last reached zero; null while anything is open.</summary>

@@ -19,6 +19,9 @@ public interface ICollectorQueueGrain : IGrainWithStringKey
     /// <summary>The collector planned the next action on the account for this date (from a logged activity).</summary>
     Task SetNextAction(string customerId, DateOnly nextActionOn);
 
+    /// <summary>The earliest deadline of the account's open disputes (null: none open); the priority's dispute-deadline input.</summary>
+    Task SetDisputeDeadline(string customerId, DateOnly? deadline);
+
     /// <summary>The first <paramref name="count"/> entries in priority order, only those of <paramref name="portfolio"/> when given (a team lead's view).</summary>
     [ReadOnly]
     Task<WorklistPage> Top(int count, string? portfolio);
@@ -50,6 +53,9 @@ public sealed record CollectorQueueState
 
     /// <summary>The next action date per account, from the latest activity that set one; the priority's next-action input.</summary>
     public ImmutableDictionary<string, DateOnly> NextActions { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
+
+    /// <summary>The earliest open dispute deadline per account, from the dispute grain; the priority's dispute-deadline input.</summary>
+    public ImmutableDictionary<string, DateOnly> DisputeDeadlines { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
 }
 
 [GrainType("collector-queue")]
@@ -89,6 +95,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         {
             BrokenPromises = state.State.BrokenPromises.GetValueOrDefault(update.CustomerId)?.Count ?? 0,
             NextActionOn = state.State.NextActions.TryGetValue(update.CustomerId, out var planned) ? planned : null,
+            DisputeDeadline = state.State.DisputeDeadlines.TryGetValue(update.CustomerId, out var deadline) ? deadline : null,
         };
         var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, inputs, Priority.Score(inputs, today), today);
         var next = Apply(state.State, entry, "no longer needs action") with { Versions = state.State.Versions.SetItem(update.CustomerId, update.Version) };
@@ -137,6 +144,21 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.NextActionOn != nextActionOn)
         {
             var inputs = entry.Inputs with { NextActionOn = nextActionOn };
+            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
+        }
+
+        await CommitAsync(next);
+    }
+
+    public async Task SetDisputeDeadline(string customerId, DateOnly? deadline)
+    {
+        var next = state.State with
+        {
+            DisputeDeadlines = deadline is { } day ? state.State.DisputeDeadlines.SetItem(customerId, day) : state.State.DisputeDeadlines.Remove(customerId),
+        };
+        if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.DisputeDeadline != deadline)
+        {
+            var inputs = entry.Inputs with { DisputeDeadline = deadline };
             next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
         }
 

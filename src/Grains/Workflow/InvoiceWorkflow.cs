@@ -19,7 +19,10 @@ public sealed record InvoiceWorkflow
     /// <summary>True while an open pause holds steps.</summary>
     public bool Held { get; init; }
 
-    /// <summary>Records the first day seen and opens or closes the dispute pause as the invoice's dispute flag changes.</summary>
+    /// <summary>
+    /// Records the first day seen and opens or closes the dispute pause: only a dispute over all that is open holds the
+    /// ladder; with a part disputed the steps go on for the undisputed open amount.
+    /// </summary>
     public InvoiceWorkflow Observe(InvoiceState invoice, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(invoice);
@@ -33,11 +36,12 @@ public sealed record InvoiceWorkflow
             }
         }
 
-        if (invoice.Disputed && open < 0)
+        var held = invoice.Disputed && invoice.UndisputedOpenAmount.IsZero;
+        if (held && open < 0)
         {
             next = next with { Pauses = next.Pauses.Add(new LadderPause(PauseKind.Dispute, today, null)) };
         }
-        else if (!invoice.Disputed && open >= 0)
+        else if (!held && open >= 0)
         {
             next = next with { Pauses = next.Pauses.SetItem(open, next.Pauses[open] with { Until = today }) };
         }

@@ -65,9 +65,10 @@ public static class Priority
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(profile);
-        var pastDue = ledger.InvoicesOf(profile.CustomerId).Where(i => i.IsOpen && !i.Disputed && i.DueDate < today).ToList();
+        // Only the undisputed part of an invoice is past due: a disputed amount is paused from dunning.
+        var pastDue = ledger.InvoicesOf(profile.CustomerId).Where(i => i.IsOpen && i.UndisputedOpenAmount.IsPositive && i.DueDate < today).ToList();
         return new PriorityInputs(
-            pastDue.Sum(i => i.OpenAmount.Amount),
+            pastDue.Sum(i => i.UndisputedOpenAmount.Amount),
             pastDue.Count == 0 ? null : pastDue.Min(i => i.DueDate),
             profile.Segment);
     }

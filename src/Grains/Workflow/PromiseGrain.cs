@@ -105,6 +105,7 @@ public sealed class PromiseGrain([PersistentState("promises")] IPersistentState<
                 var escalation = new EscalationRaised(
                     new WorkOrigin(GrainKey, promise.InvoiceNumbers, PauseId(promise.Id), today, new Money(open, promise.Amount.Currency)),
                     EscalationTarget.TeamLead, profile.Portfolio, $"Promise '{promise.Id}' to pay {promise.Amount} by {promise.Date:yyyy-MM-dd} was broken ({paid} paid).");
+                await GrainFactory.GetGrain<IEscalationGrain>(EscalationGrain.Key).Raise(escalation, profile.AssignedCollector);
                 PublishAll<WorkflowEvent>(profile, escalation, nameof(EscalationRaised));
                 next = next with { UntoldBroken = next.UntoldBroken.Add(promise.Id) };
             }

@@ -9,8 +9,10 @@ public static class StepActions
         ArgumentNullException.ThrowIfNull(invoice);
         ArgumentNullException.ThrowIfNull(account);
         var step = scheduled.Step;
-        var late = $"invoice {invoice.Number} is {invoice.DaysPastDue(asOf)} days past due ({invoice.OpenAmount} open), step '{step.Id}'";
-        var origin = new WorkOrigin(invoice.CustomerId, [invoice.Number], step.Id, scheduled.On, invoice.OpenAmount);
+        // Dunning asks for the undisputed open amount: a disputed part is paused.
+        var asked = invoice.UndisputedOpenAmount;
+        var late = $"invoice {invoice.Number} is {invoice.DaysPastDue(asOf)} days past due ({asked} open), step '{step.Id}'";
+        var origin = new WorkOrigin(invoice.CustomerId, [invoice.Number], step.Id, scheduled.On, asked);
         return step.Action switch
         {
             StepAction.SendReminder or StepAction.FinalNotice => Communicate(origin, step, account),

@@ -26,7 +26,7 @@ public sealed record StrategyStep(string Id, int OffsetDays, StepAction Action, 
 /// The escalation ladder of one customer segment. Steps run in list order; their offsets must not decrease.
 /// <see cref="ReanchorOnPartialPayment"/>: a partial payment after the due date restarts the ladder's non-negative steps from the payment date.
 /// </summary>
-public sealed record Strategy(CustomerSegment Segment, ImmutableArray<StrategyStep> Steps, bool ReanchorOnPartialPayment = false)
+public sealed record Strategy(CustomerSegment Segment, ImmutableArray<StrategyStep> Steps, bool ReanchorOnPartialPayment = false, bool StatutoryInterest = false)
 {
     public const int MaxSteps = 50;
 

@@ -57,7 +57,7 @@ public sealed class StrategyGrain([PersistentState("strategy")] IPersistentState
         }
 
         var current = await Get();
-        if (current.ReanchorOnPartialPayment == strategy.ReanchorOnPartialPayment && current.Steps.SequenceEqual(strategy.Steps))
+        if (current.ReanchorOnPartialPayment == strategy.ReanchorOnPartialPayment && current.StatutoryInterest == strategy.StatutoryInterest && current.Steps.SequenceEqual(strategy.Steps))
         {
             return new StrategyResult(current, null);
         }
