@@ -244,15 +244,29 @@ test('advancing the engine\'s test clock past an escalation step shows the escal
   assert.equal(await toLead.getByRole('button', { name: 'Acknowledge' }).isVisible(), true);
   assert.equal(await toLead.getByRole('button', { name: 'Resolve' }).isVisible(), true);
 
-  // Acknowledge posts the escalation contract; until escalation records exist the engine answers 404, said plainly.
+  // Acknowledge and resolve go to the escalation record named by the item; the feed follows the record's events.
   await toLead.getByLabel(/Note for escalation/).fill('calling the customer today');
   const posted = page.waitForRequest(r => r.method() === 'POST' && /\/api\/v1\/escalations\/[^/]+\/acknowledgement$/.test(r.url()));
   await toLead.getByRole('button', { name: 'Acknowledge' }).click();
   assert.deepEqual((await posted).postDataJSON(), { note: 'calling the customer today' });
-  const outcome = toLead.locator('.outcome');
-  await outcome.filter({ hasText: /Acknowledged\.|answered 404/ }).waitFor({ timeout: 5_000 });
-  const answer = await api('POST', '/api/v1/escalations/none/acknowledgement', { note: 'x' });
-  if (answer.status === 404) assert.match(await outcome.innerText(), /Could not acknowledge: the engine answered 404/);
+  await toLead.locator('.outcome').filter({ hasText: 'Acknowledged.' }).waitFor({ timeout: 5_000 });
+  const id = await toLead.getAttribute('data-escalation');
+  const record = await api('GET', `/api/v1/escalations/${encodeURIComponent(id)}`, undefined, { token: manager, expected: 200 });
+  assert.equal(record.body.status, 'acknowledged');
+  assert.equal(record.body.acknowledgementNote, 'calling the customer today');
+
+  await toLead.getByLabel(/Note for escalation/).fill('payment plan agreed');
+  await toLead.getByRole('button', { name: 'Resolve' }).click();
+  await page.locator(`#escalations li[data-escalation="${id}"]`).waitFor({ state: 'detached', timeout: 5_000 });
+  const resolved = await api('GET', `/api/v1/escalations/${encodeURIComponent(id)}`, undefined, { token: manager, expected: 200 });
+  assert.equal(resolved.body.resolutionNote, 'payment plan agreed');
+  assert.equal(resolved.body.status, 'resolved');
+  // A page opened now lists only what is still open or acknowledged: the sales-owner item, not the resolved one.
+  const fresh = await signedInPage(manager);
+  await fresh.locator('#escalations li[data-customer="DASH-ESC"]').filter({ hasText: 'to sales owner' }).waitFor({ timeout: 10_000 });
+  assert.equal(await fresh.locator(`#escalations li[data-escalation="${id}"]`).count(), 0);
+  assert.deepEqual(fresh.errors, []);
+  await fresh.close();
   assert.deepEqual(page.errors, []);
   await page.close();
 });

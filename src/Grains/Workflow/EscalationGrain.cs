@@ -66,6 +66,7 @@ public sealed class EscalationGrain([PersistentState("escalations")] IPersistent
 
         var number = state.State.LastNumber + 1;
         var record = EscalationRules.Record($"ESC-{number:D6}", raised, collector, TimeProvider.GetUtcNow());
+        Announce(new EscalationRecorded(record), record);
         await state.WriteStateAsync(state.State with
         {
             Records = state.State.Records.Add(record.Id, record),
@@ -114,18 +115,23 @@ public sealed class EscalationGrain([PersistentState("escalations")] IPersistent
             return new EscalationResult(record, null, Unchanged: true);
         }
 
-        // Published where the escalation itself was: ledger, the account, and its owners when it was raised.
-        var @event = announce(next);
+        Announce(announce(next), next);
+        await state.WriteStateAsync(state.State with { Records = state.State.Records.SetItem(id, next) });
+        return new EscalationResult(next, null);
+    }
+
+    /// <summary>Stages an event where the escalation itself was raised: ledger, the account, and its owners at the time.</summary>
+    private void Announce<TEvent>(TEvent @event, EscalationRecord record)
+        where TEvent : notnull
+    {
         var type = typeof(TEvent).Name;
         Publish(LedgerTopics.Ledger, type, @event);
-        Publish(LedgerTopics.Account(next.CustomerId), type, @event);
-        if (next.Collector is { } collector)
+        Publish(LedgerTopics.Account(record.CustomerId), type, @event);
+        if (record.Collector is { } collector)
         {
             Publish(LedgerTopics.Collector(collector), type, @event);
         }
 
-        Publish(LedgerTopics.Portfolio(next.Portfolio), type, @event);
-        await state.WriteStateAsync(state.State with { Records = state.State.Records.SetItem(id, next) });
-        return new EscalationResult(next, null);
+        Publish(LedgerTopics.Portfolio(record.Portfolio), type, @event);
     }
 }

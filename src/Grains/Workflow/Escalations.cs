@@ -41,6 +41,9 @@ public sealed record EscalationRecord(
     public string? ResolutionNote { get; init; }
 }
 
+/// <summary>An escalation became a record (published once per record, with the id its acknowledgement and resolution use).</summary>
+public sealed record EscalationRecorded(EscalationRecord Escalation);
+
 public sealed record EscalationAcknowledged(EscalationRecord Escalation);
 
 public sealed record EscalationResolved(EscalationRecord Escalation);

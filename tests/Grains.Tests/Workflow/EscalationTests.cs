@@ -41,6 +41,14 @@ public sealed class EscalationTests
         await ledger.Cluster.DeliverReminderAsync<IInvoiceGrain>(AccountGrain.InvoiceKey(customer, "INV-1"), InvoiceGrain.AgingReminder,
             new TickStatus(at, TimeSpan.FromDays(1), at, at, 1, IsCatchUp: false));
         Assert.Equal(2, (await book.List(new EscalationFilter(CustomerId: customer))).Length);
+
+        // Each record is announced once, with its id, where the escalation was raised.
+        foreach (var topic in new[] { LedgerTopics.Account(customer), LedgerTopics.Collector("col-1"), LedgerTopics.Portfolio("P1"), LedgerTopics.Ledger })
+        {
+            var announced = (await ledger.TopicAsync(topic)).Where(e => e.EventType == nameof(EscalationRecorded))
+                .Select(e => JsonSerializer.Deserialize<EscalationRecorded>(e.Payload.Span, Json)!.Escalation.Id);
+            Assert.Equal(records.Select(r => r.Id).Order(StringComparer.Ordinal), announced.Order(StringComparer.Ordinal));
+        }
     }
 
     [Fact]

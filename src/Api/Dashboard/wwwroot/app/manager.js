@@ -198,26 +198,25 @@ export class ManagerView {
     document.getElementById('unallocated-totals').textContent = Object.entries(list.totalsByCurrency).map(([c, a]) => `Total ${money(a, c)}`).join(' · ');
   }
 
-  /** Open escalations from the escalation records when the engine offers them; the hub adds new ones live either way. */
+  /** Open and acknowledged escalation records; the hub adds new ones (EscalationRecorded) and moves them on live. */
   async loadEscalations() {
-    try {
-      const list = await get('/escalations?status=open');
-      for (const e of list.items ?? list.escalations ?? list) this.addEscalation(e, false);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    for (const status of ['open', 'acknowledged']) {
+      const list = await get(`/escalations?status=${status}`);
+      for (const e of list.escalations) this.addEscalation(e, false);
     }
   }
 
+  /** One feed item per escalation record (id, customerId, reason, to, portfolio, raisedOn, openAmount, status). */
   addEscalation(e, live) {
-    const origin = e.origin ?? {};
-    const id = e.id ?? e.escalationId ?? `${origin.customerId}-${origin.stepId}-${origin.on}`;
+    const id = e.id;
     if (this.escalations.has(id)) return;
     this.escalations.set(id, e);
     const note = el('input', { 'aria-label': `Note for escalation ${id}`, placeholder: 'note', maxlength: 500 });
-    const item = el('li', { dataset: { escalation: id, customer: origin.customerId ?? e.customerId ?? '', status: e.status ?? 'open' } },
-      el('strong', {}, `${origin.customerId ?? e.customerId} · ${money(origin.openAmount?.amount, origin.openAmount?.currency)}`),
+    const to = e.to === 0 || e.to === 'teamLead' ? 'team lead' : e.to === 1 || e.to === 'salesOwner' ? 'sales owner' : e.to === 2 || e.to === 'manager' ? 'manager' : e.to ?? '';
+    const item = el('li', { dataset: { escalation: id, customer: e.customerId, status: statusName(e.status) } },
+      el('strong', {}, `${e.customerId} · ${money(e.openAmount?.amount, e.openAmount?.currency)}`),
       el('div', {}, e.reason ?? ''),
-      el('div', { class: 'meta' }, `to ${e.to === 0 || e.to === 'teamLead' ? 'team lead' : e.to === 1 || e.to === 'salesOwner' ? 'sales owner' : e.to ?? ''} · portfolio ${e.portfolio ?? ''} · ${origin.on ?? ''}`),
+      el('div', { class: 'meta' }, `${id} · to ${to} · portfolio ${e.portfolio ?? ''} · ${e.raisedOn ?? ''}`),
       el('div', { class: 'buttons' },
         el('button', { type: 'button', onclick: () => this.act(id, 'acknowledgement', note.value, item) }, 'Acknowledge'),
         note,
@@ -228,6 +227,19 @@ export class ManagerView {
     this.renderCounts();
   }
 
+  /** A record changed elsewhere (another lead, another tab): acknowledged items stay, resolved ones leave the feed. */
+  updateEscalation(e) {
+    const item = document.querySelector(`#escalations li[data-escalation="${CSS.escape(e.id)}"]`);
+    if (!item) return;
+    if (statusName(e.status) === 'resolved') {
+      item.remove();
+      this.escalations.delete(e.id);
+    } else {
+      item.dataset.status = statusName(e.status);
+    }
+    this.renderCounts();
+  }
+
   async act(id, what, note, item) {
     const outcome = item.querySelector('.outcome');
     try {
@@ -235,14 +247,12 @@ export class ManagerView {
       if (what === 'resolution') {
         item.remove();
         this.escalations.delete(id);
-      } else {
+      } else if (item.isConnected) {
         item.dataset.status = 'acknowledged';
         outcome.textContent = 'Acknowledged.';
       }
     } catch (error) {
-      outcome.textContent = error instanceof ApiError && error.status === 404
-        ? `Could not ${what === 'resolution' ? 'resolve' : 'acknowledge'}: the engine answered 404 (no such escalation, or escalation records are not available yet).`
-        : `Could not ${what === 'resolution' ? 'resolve' : 'acknowledge'}: ${explain(error)}`;
+      outcome.textContent = `Could not ${what === 'resolution' ? 'resolve' : 'acknowledge'}: ${explain(error)}`;
     }
     this.renderCounts();
   }
@@ -295,7 +305,8 @@ export class ManagerView {
   onEvent(message) {
     const p = message.payload;
     switch (message.eventType) {
-      case 'EscalationRaised': this.addEscalation(p, true); return;
+      case 'EscalationRecorded': this.addEscalation(p.escalation, true); return;
+      case 'EscalationAcknowledged': case 'EscalationResolved': this.updateEscalation(p.escalation); return;
       case 'WriteOffRequested': this.addApproval(message); return;
       case 'WriteOffApproved': case 'WriteOffRejected':
         for (const [key, a] of this.approvals) if (a.writeOffId === p.writeOffId && a.customerId === p.customerId) {
@@ -341,4 +352,9 @@ export class ManagerView {
     row.querySelector('.text').textContent = `Import ${p.jobId}: ${status}, ${p.processedRows} of ${p.totalRows} rows${p.failedRows ? `, ${p.failedRows} refused` : ''}`;
     row.querySelector('progress').value = p.percentDone;
   }
+}
+
+/** Escalation status as a lower-case name, whether the engine sent the enum's number or its name. */
+function statusName(status) {
+  return typeof status === 'number' ? ['open', 'acknowledged', 'resolved'][status] ?? 'open' : String(status ?? 'open').toLowerCase();
 }
