@@ -61,6 +61,16 @@ public static class PaymentPlanEndpoints
         {
             errors["invoiceNumbers"] = ["must name at least one invoice."];
         }
+        else
+        {
+            for (var i = 0; i < body.InvoiceNumbers.Length; i++)
+            {
+                if (string.IsNullOrWhiteSpace(body.InvoiceNumbers[i]))
+                {
+                    errors[$"invoiceNumbers[{i}]"] = ["must be an invoice number."];
+                }
+            }
+        }
 
         if (body.Installments.IsDefaultOrEmpty || body.Installments.Length > PaymentPlanRules.MaxInstallments)
         {

@@ -1,4 +1,5 @@
 using ArActors.Grains;
+using ArActors.Grains.Workflow;
 using ArActors.Runtime;
 using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
@@ -37,6 +38,10 @@ public static class EngineExtensions
         // simulator whose node did not seed idles.
         builder.Services.AddSingleton<DemoSimulator>();
         builder.Services.AddLeasedHostedService<DemoSimulator>("demo-simulator");
+
+        // Places the credit holds that ladder steps ask for (an invoice grain cannot call its account back), once per cluster.
+        builder.Services.AddSingleton<CreditHoldPlacer>();
+        builder.Services.AddLeasedHostedService<CreditHoldPlacer>("credit-hold-placer");
         return builder;
     }
 

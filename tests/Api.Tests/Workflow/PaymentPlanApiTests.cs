@@ -48,6 +48,7 @@ public sealed class PaymentPlanApiTests(LedgerApiHost host) : IClassFixture<Ledg
     [InlineData("{\"id\":\"PL-9\",\"invoiceNumbers\":[\"INV-1\"],\"installments\":[{\"date\":\"2026-03-01\",\"amount\":900}]}", HttpStatusCode.BadRequest, "installments[0].date")]
     [InlineData("{\"id\":\"PL-9\",\"invoiceNumbers\":[\"INV-7\"],\"installments\":[{\"date\":\"2026-03-10\",\"amount\":900}]}", HttpStatusCode.UnprocessableEntity, "invoiceNumbers[0]")]
     [InlineData("{\"invoiceNumbers\":[\"INV-1\"],\"installments\":[{\"date\":\"2026-03-10\",\"amount\":900}]}", HttpStatusCode.BadRequest, "id")]
+    [InlineData("{\"id\":\"PL-9\",\"invoiceNumbers\":[null],\"installments\":[{\"date\":\"2026-03-10\",\"amount\":900}]}", HttpStatusCode.BadRequest, "invoiceNumbers[0]")]
     public async Task A_bad_plan_is_refused_as_problem_json_naming_the_field_and_nothing_is_recorded(string json, HttpStatusCode status, string field)
     {
         var id = "PP-BAD-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..10];

@@ -15,8 +15,9 @@ internal static class WorkflowTopics
         nameof(CreditHoldRequested), nameof(AgencyReferralProposed), nameof(WriteOffReviewProposed),
     ];
 
-    /// <summary>Whether a stored event comes from the workflow (ladder work, worklist changes), which owner topics carry besides the ledger's events.</summary>
-    public static bool IsWorkflow(string eventType) => Types.Contains(eventType) || eventType.StartsWith("WorklistEntry", StringComparison.Ordinal);
+    /// <summary>Whether a stored event comes from the workflow (ladder work, escalation records, worklist changes), which owner topics carry besides the ledger's events.</summary>
+    public static bool IsWorkflow(string eventType) =>
+        Types.Contains(eventType) || eventType.StartsWith("WorklistEntry", StringComparison.Ordinal) || eventType.StartsWith("Escalation", StringComparison.Ordinal);
 
     public static async Task<List<WorkflowEvent>> WorkAsync(this LedgerCluster ledger, string topic) =>
         [.. (await ledger.TopicAsync(topic)).Where(e => Types.Contains(e.EventType)).Select(e => JsonSerializer.Deserialize<WorkflowEvent>(e.Payload.Span, Json)!)];
