@@ -54,6 +54,8 @@ public sealed class PushBenchmark : IBenchmark
             [
                 new BenchResult(Name, "2xx-to-receipt p50", engine.P50 ?? double.NaN, "ms", "bare hub p50", bare.P50),
                 new BenchResult(Name, "2xx-to-receipt p99", engine.P99 ?? double.NaN, "ms", "bare hub p99", bare.P99),
+                new BenchResult(Name, "request-sent-to-receipt p50", engine.SendP50 ?? double.NaN, "ms", "bare hub p50", bare.SendP50),
+                new BenchResult(Name, "request-sent-to-receipt p99", engine.SendP99 ?? double.NaN, "ms", "bare hub p99", bare.SendP99),
                 new BenchResult(Name, "acknowledged payments/s", engine.AckedPerSecond, "ops/s", "bare hub POST/s", bare.AckedPerSecond),
                 new BenchResult(Name, "sequence gaps", engine.Gaps, "events", "bare hub gaps", bare.Gaps),
                 new BenchResult(Name, "acknowledged, never received", engine.Missing, "events", "bare hub missing", bare.Missing),
@@ -67,10 +69,10 @@ public sealed class PushBenchmark : IBenchmark
     }
 
     private sealed record PushRun(string Mode, int Clients, double Seconds, int Sent, int Acked, int Failed, string? FirstFailure,
-        double AckedPerSecond, int Received, int Missing, int Gaps, int Repeats, double? P50, double? P99, double? Max, int EarlierThanAck);
+        double AckedPerSecond, int Received, int Missing, int Gaps, int Repeats, double? P50, double? P99, double? Max, double? SendP50, double? SendP99, int EarlierThanAck, double LoopDelayP99);
 
     private static void Report(string what, PushRun r) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {what}: {r.Clients} clients, {r.Sent:N0} sent, {r.Acked:N0} acknowledged ({r.AckedPerSecond:N0}/s), {r.Failed} failed{(r.FirstFailure is { } f ? " (first: " + f + ")" : "")}, {r.Received:N0} received, {r.Missing} missing, {r.Gaps} gaps, {r.Repeats} repeats; 2xx-to-receipt p50 {r.P50:N1} ms, p99 {r.P99:N1} ms, max {r.Max:N1} ms ({r.EarlierThanAck:N0} arrived before their 2xx)"));
+        $"   {what}: {r.Clients} clients, {r.Sent:N0} sent, {r.Acked:N0} acknowledged ({r.AckedPerSecond:N0}/s), {r.Failed} failed{(r.FirstFailure is { } f ? " (first: " + f + ")" : "")}, {r.Received:N0} received, {r.Missing} missing, {r.Gaps} gaps, {r.Repeats} repeats; 2xx-to-receipt p50 {r.P50:N1} ms, p99 {r.P99:N1} ms, max {r.Max:N1} ms; request-sent-to-receipt p50 {r.SendP50:N1} ms, p99 {r.SendP99:N1} ms ({r.EarlierThanAck:N0} arrived before their 2xx); Node event-loop delay p99 {r.LoopDelayP99:N1} ms"));
 
     /// <summary>The ceiling of SignalR on this machine: each POST sends one message to the collector's group, then answers 201.</summary>
     private static async Task<PushRun> BareHubAsync(string tool, int seconds)
