@@ -106,14 +106,14 @@ public sealed class EscalationDayBenchmark : IBenchmark
             var daySeconds = day.Elapsed.TotalSeconds;
             var (_, workingSetDay) = Memory();
             var after = await CountStepsAsync(cluster.Events, last);
-            Console.WriteLine($"   midnight: {steps:N0} ladder steps persisted and published in {F(daySeconds)} s ({F(steps / daySeconds, "N0")}/s) with {otherEvents:N0} other events (aging buckets) on ledger; expected {crossing:N0}; after the advance {after.Steps:N0} steps in total; working set {F(workingSetDay)} MiB");
+            Console.WriteLine($"   midnight: {steps:N0} ladder steps persisted and published in {F(daySeconds, "N2")} s ({F(steps / daySeconds, "N0")}/s) with {otherEvents:N0} other events (aging buckets) on ledger; expected {crossing:N0}; after the advance {after.Steps:N0} steps in total; working set {F(workingSetDay)} MiB");
             if (after.Steps != crossing)
             {
                 throw new InvalidOperationException($"expected {crossing} ladder steps, the ledger topic holds {after.Steps}.");
             }
 
             var raw = await RawInsertAsync(connection, crossing);
-            Console.WriteLine($"   raw INSERT of {crossing:N0} event rows (1,000 per statement): {F(raw)} s");
+            Console.WriteLine($"   raw INSERT of {crossing:N0} event rows (1,000 per statement): {F(raw, "N3")} s");
             await cluster.StopSiloAsync();
             return
             [

@@ -69,10 +69,10 @@ public sealed class PushBenchmark : IBenchmark
     }
 
     private sealed record PushRun(string Mode, int Clients, double Seconds, int Sent, int Acked, int Failed, string? FirstFailure,
-        double AckedPerSecond, int Received, int Missing, int Gaps, int Repeats, double? P50, double? P99, double? Max, double? SendP50, double? SendP99, int EarlierThanAck, double LoopDelayP99);
+        double AckedPerSecond, double SentPerSecond, int Received, int Missing, int Gaps, int Repeats, double? P50, double? P99, double? Max, double? SendP50, double? SendP99, int EarlierThanAck, double LoopDelayP99);
 
     private static void Report(string what, PushRun r) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {what}: {r.Clients} clients, {r.Sent:N0} sent, {r.Acked:N0} acknowledged ({r.AckedPerSecond:N0}/s), {r.Failed} failed{(r.FirstFailure is { } f ? " (first: " + f + ")" : "")}, {r.Received:N0} received, {r.Missing} missing, {r.Gaps} gaps, {r.Repeats} repeats; 2xx-to-receipt p50 {r.P50:N1} ms, p99 {r.P99:N1} ms, max {r.Max:N1} ms; request-sent-to-receipt p50 {r.SendP50:N1} ms, p99 {r.SendP99:N1} ms ({r.EarlierThanAck:N0} arrived before their 2xx); Node event-loop delay p99 {r.LoopDelayP99:N1} ms"));
+        $"   {what}: {r.Clients} clients, {r.Sent:N0} sent ({r.SentPerSecond:N0}/s offered), {r.Acked:N0} acknowledged ({r.AckedPerSecond:N0}/s from first request to last 2xx), {r.Failed} failed{(r.FirstFailure is { } f ? " (first: " + f + ")" : "")}, {r.Received:N0} received, {r.Missing} missing, {r.Gaps} gaps, {r.Repeats} repeats; 2xx-to-receipt p50 {r.P50:N1} ms, p99 {r.P99:N1} ms, max {r.Max:N1} ms; request-sent-to-receipt p50 {r.SendP50:N1} ms, p99 {r.SendP99:N1} ms ({r.EarlierThanAck:N0} arrived before their 2xx); Node event-loop delay p99 {r.LoopDelayP99:N1} ms"));
 
     /// <summary>The ceiling of SignalR on this machine: each POST sends one message to the collector's group, then answers 201.</summary>
     private static async Task<PushRun> BareHubAsync(string tool, int seconds)
