@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs benchmarks in Release against a throwaway PostgreSQL cluster:  bench/run.sh <name ...|all> [--scale S]
+# Names: see `dotnet run --project bench/ArActors.Bench` (no name: the list); push and escalation-day are issue 10 items 2 and 3.
 # Each benchmark prints its figure next to a raw baseline measured in the same run, as a table and JSON lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
