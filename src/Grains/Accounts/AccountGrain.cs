@@ -184,8 +184,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         // Also on a retry that decided nothing: it is how a failed push to an invoice grain gets repaired.
         try
         {
-            await PushInvoicesAsync();
-            await PushQueuesAsync();
+            await PushAsync();
         }
         catch
         {
@@ -243,45 +242,54 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     }
 
     /// <summary>
-    /// Pushes each changed invoice to its grain. A failure propagates (the command's change is committed; the caller
-    /// retries, which decides to nothing and pushes again); the pending set is persisted with the next write.
+    /// Pushes each changed invoice to its grain and the account's priority inputs to the collectors' worklists, all at
+    /// once (each is another grain, guarded by the account version, so their order does not matter). A push that
+    /// succeeded leaves the pending sets; a failure propagates once every push has finished (the command's change is
+    /// committed; the caller retries, which decides to nothing and pushes again); the sets are persisted with the next write.
     /// </summary>
-    private async Task PushInvoicesAsync()
+    private async Task PushAsync()
     {
-        var zone = Profile?.TimeZone ?? "UTC";
-        foreach (var number in state.State.UnsyncedInvoices)
+        var invoices = state.State.UnsyncedInvoices.Select(number => (Number: number, Push: PushInvoiceAsync(number))).ToList();
+        var queues = state.State.UnsyncedQueues.Select(collector => (Collector: collector, Push: PushQueueAsync(collector))).ToList();
+        try
         {
-            if (Ledger.Invoice(number) is { } invoice)
+            await Task.WhenAll(invoices.Select(i => i.Push).Concat(queues.Select(q => q.Push)));
+        }
+        finally
+        {
+            state.State = state.State with
             {
-                await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number))
-                    .Sync(new InvoiceSync(invoice, zone, state.State.Version, [.. LedgerTopics.Owners(Profile)], Profile));
-            }
+                UnsyncedInvoices = state.State.UnsyncedInvoices.Except(invoices.Where(i => i.Push.IsCompletedSuccessfully).Select(i => i.Number)),
+                UnsyncedQueues = state.State.UnsyncedQueues.Except(queues.Where(q => q.Push.IsCompletedSuccessfully).Select(q => q.Collector)),
+            };
+        }
+    }
 
-            state.State = state.State with { UnsyncedInvoices = state.State.UnsyncedInvoices.Remove(number) };
+    private async Task PushInvoiceAsync(string number)
+    {
+        if (Ledger.Invoice(number) is { } invoice)
+        {
+            await GrainFactory.GetGrain<IInvoiceGrain>(InvoiceKey(GrainKey, number))
+                .Sync(new InvoiceSync(invoice, Profile?.TimeZone ?? "UTC", state.State.Version, [.. LedgerTopics.Owners(Profile)], Profile));
         }
     }
 
     /// <summary>
-    /// Tells the collectors' worklists about the account: the assigned collector's gets its priority inputs, a previous
-    /// collector's (after a reassignment) the removal. Same retry rules as the invoice pushes.
+    /// Tells a collector's worklist about the account: the assigned collector's gets its priority inputs, a previous
+    /// collector's (after a reassignment) the removal.
     /// </summary>
-    private async Task PushQueuesAsync()
+    private async Task PushQueueAsync(string collector)
     {
         var profile = Profile;
-        foreach (var collector in state.State.UnsyncedQueues)
+        var queue = GrainFactory.GetGrain<ICollectorQueueGrain>(collector);
+        if (profile is not null && profile.AssignedCollector == collector && profile.Status != AccountStatus.Closed)
         {
-            var queue = GrainFactory.GetGrain<ICollectorQueueGrain>(collector);
-            if (profile is not null && profile.AssignedCollector == collector && profile.Status != AccountStatus.Closed)
-            {
-                var inputs = Priority.Of(Ledger, profile, Today(profile.TimeZone));
-                await queue.Update(new WorklistUpdate(GrainKey, profile.Name, profile.Portfolio, profile.Currency, state.State.Version, inputs));
-            }
-            else
-            {
-                await queue.Remove(GrainKey, state.State.Version);
-            }
-
-            state.State = state.State with { UnsyncedQueues = state.State.UnsyncedQueues.Remove(collector) };
+            var inputs = Priority.Of(Ledger, profile, Today(profile.TimeZone));
+            await queue.Update(new WorklistUpdate(GrainKey, profile.Name, profile.Portfolio, profile.Currency, state.State.Version, inputs));
+        }
+        else
+        {
+            await queue.Remove(GrainKey, state.State.Version);
         }
     }
 
@@ -289,8 +297,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     private async Task RepairAsync(CancellationToken cancellationToken)
     {
-        await PushInvoicesAsync();
-        await PushQueuesAsync();
+        await PushAsync();
         _repair?.Dispose();
         _repair = null;
 

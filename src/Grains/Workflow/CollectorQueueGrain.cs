@@ -71,6 +71,9 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
 
     private sealed record PortfolioCounts(ImmutableSortedSet<WorklistEntry> Order, ImmutableDictionary<string, int> ByPortfolio);
 
+    // This activation saw the rescore reminder in the store (it is never unregistered), so commits need not read it again.
+    private bool _rescoreRegistered;
+
     private DateOnly Today => DateOnly.FromDateTime(TimeProvider.GetUtcNow().UtcDateTime);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -250,12 +253,19 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
 
     private async Task EnsureRescoreAsync()
     {
+        if (_rescoreRegistered)
+        {
+            return;
+        }
+
         if (await GetReminder(RescoreReminder) is null)
         {
             var now = TimeProvider.GetUtcNow();
             var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
             await RegisterOrUpdateReminder(RescoreReminder, midnight - now, TimeSpan.FromDays(1));
         }
+
+        _rescoreRegistered = true;
     }
 
     /// <summary>Highest score first; ties by oldest past-due date, then customer id, so the order is total and stable.</summary>

@@ -1,3 +1,5 @@
+using ArActors.Grains.Workflow;
+
 namespace ArActors.Grains.Tests.Actors;
 
 /// <summary>The account grain runs the ledger rules: cash, reversals, write-off authority, refusals, retries, read models.</summary>
@@ -252,6 +254,32 @@ public sealed class AccountGrainTests
         // And it stays repaired across a restart (the invoice grain's row, not just its memory, was written).
         await ledger.Cluster.RestartSiloAsync();
         Assert.Equal((InvoiceStatus.Paid, 0m), await InvoiceGrainState(ledger, c, "INV-1"));
+    }
+
+    [Fact]
+    public async Task A_failing_invoice_push_does_not_hold_back_the_worklist_push_of_the_same_command()
+    {
+        var store = new FaultyStore();
+        await using var ledger = await LedgerCluster.StartAsync(() => store);
+        var c = LedgerCluster.NewId("BOTH");
+        var account = await ledger.OpenAsync(c);
+        var today = ledger.Today();
+        await ledger.IssueAsync(c, "INV-1", 100m, today.AddDays(-60), today.AddDays(-30));
+        var worklist = ledger.Cluster.GetGrain<ICollectorQueueGrain>("col-1");
+        Assert.Equal(100m, (await worklist.Top(10, null)).Entries.Single(e => e.CustomerId == c).Inputs.PastDueAmount);
+
+        store.FailWritesOf = "invoice";
+        var pay = new ReceivePayment(c, new Payment("PAY-1", LedgerCluster.Usd(40m), today, PaymentMethod.BankTransfer, ["INV-1"]));
+        await Assert.ThrowsAsync<IOException>(() => account.ReceivePayment(pay, LedgerCluster.Collector));
+
+        // The pushes run side by side: the worklist took the committed change although the invoice grain did not.
+        Assert.Equal(60m, (await worklist.Top(10, null)).Entries.Single(e => e.CustomerId == c).Inputs.PastDueAmount);
+        Assert.Equal((InvoiceStatus.Open, 100m), await InvoiceGrainState(ledger, c, "INV-1"));
+
+        store.FailWritesOf = null;
+        Assert.True(LedgerCluster.Accepted(await account.ReceivePayment(pay, LedgerCluster.Collector)).Unchanged);
+        Assert.Equal((InvoiceStatus.PartiallyPaid, 60m), await InvoiceGrainState(ledger, c, "INV-1"));
+        Assert.Equal(60m, (await worklist.Top(10, null)).Entries.Single(e => e.CustomerId == c).Inputs.PastDueAmount);
     }
 
     [Fact]

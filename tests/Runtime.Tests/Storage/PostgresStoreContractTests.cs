@@ -89,6 +89,34 @@ public sealed class PostgresStoreContractTests(PostgresDatabase database) : Dura
     }
 
     [Fact]
+    public async Task After_a_rejected_transaction_the_same_connection_commits_the_next_batch_on_its_own()
+    {
+        // One writer loop on a pool of one connection: the next batch runs on the connection whose transaction failed.
+        var options = new PostgresStoreOptions { Schema = "reuse_" + Guid.NewGuid().ToString("N")[..12], WriterLoops = 1 };
+        var oneConnection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
+        await using var store = new PostgresStore(oneConnection, TimeProvider.System, NullLogger<PostgresStore>.Instance, options);
+        await store.InitializeAsync();
+        var poisoned = NewTopic();
+        await database.ScalarAsync<int>($"INSERT INTO {options.Schema}.events VALUES ('{poisoned}', 1, 'E', 'S', 'k', '\\x00', now())");
+        var grainType = NewGrainType();
+
+        var bad = store.WriteStateAsync(new GrainStateId(grainType, "bad", "s"), Json("{}"), null,
+            [new EventDraft(poisoned, "E", grainType, "bad", Json("{}"), DateTimeOffset.UnixEpoch)]);
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, (await Assert.ThrowsAsync<PostgresException>(() => bad)).SqlState);
+
+        var good = await store.WriteStateAsync(new GrainStateId(grainType, "good", "s"), Json("{\"n\":1}"), null,
+            [new EventDraft(poisoned + "-ok", "E", grainType, "good", Json("{}"), DateTimeOffset.UnixEpoch)]);
+
+        Assert.Equal(1, good.Events.Single().Sequence);
+        Assert.Null(await store.ReadStateAsync(new GrainStateId(grainType, "bad", "s")));
+        Assert.Equal(good.Etag, (await store.ReadStateAsync(new GrainStateId(grainType, "good", "s")))!.Etag);
+        Assert.Equal(0, await database.ScalarAsync<long>(
+            $"SELECT count(*) FROM {options.Schema}.grain_state WHERE grain_key = 'bad'"));
+        Assert.Equal(1, await database.ScalarAsync<long>(
+            $"SELECT count(*) FROM {options.Schema}.events WHERE topic = '{poisoned}-ok'"));
+    }
+
+    [Fact]
     public async Task A_connection_lost_mid_transaction_fails_its_operations_and_the_store_recovers()
     {
         var topic = NewTopic();

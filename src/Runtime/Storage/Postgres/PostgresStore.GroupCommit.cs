@@ -1,16 +1,34 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ArActors.Runtime.Storage.Postgres;
 
-/// <summary>The writer side: one group-commit batch as one transaction of two pipelined statement batches.</summary>
+/// <summary>
+/// The writer side: one group-commit batch as one transaction in at most two round trips. BEGIN travels with the
+/// row statements; the event appends travel with COMMIT, so a topic's counter row is locked only while the server runs
+/// the append and the commit, never while this process reads results or is slow to send the next statement.
+/// </summary>
 public sealed partial class PostgresStore
 {
     private protected override async Task CommitBatchAsync(IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CommitBatchAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RollBackQuietlyAsync(connection).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CommitBatchAsync(NpgsqlConnection connection, IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
+    {
         var now = StoreInput.TruncateToMicroseconds(_timeProvider.GetUtcNow()).UtcDateTime;
+        var hasEvents = batch.Any(op => op.Events.Count > 0);
 
         // Every batch locks rows in the same order (state rows, reminders, then topic counters, each by key): no deadlocks.
         var rowOperations = batch
@@ -25,12 +43,20 @@ public sealed partial class PostgresStore
 
         if (rowOperations.Count > 0)
         {
-            await using var rows = new NpgsqlBatch(connection, transaction);
+            await using var rows = new NpgsqlBatch(connection);
+            rows.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             foreach (var operation in rowOperations)
             {
                 rows.BatchCommands.Add(RowCommand(operation, now));
             }
 
+            if (!hasEvents)
+            {
+                // Nothing to append: the whole transaction is one round trip.
+                rows.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            }
+
+            // BEGIN and COMMIT return no result set; the reader starts at the first row statement's outcome.
             await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             foreach (var operation in rowOperations)
             {
@@ -44,10 +70,37 @@ public sealed partial class PostgresStore
                 ApplyOutcome(operation, changed, current);
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            // Runs to the end of the batch, so a failed COMMIT throws here rather than passing for committed.
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+            }
         }
 
-        await AppendEventsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (hasEvents)
+        {
+            await AppendEventsAndCommitAsync(connection, batch, begin: rowOperations.Count == 0, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>After a failed batch the transaction may still be open (aborted): end it before the pool reuses the connection.</summary>
+    private async Task RollBackQuietlyAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The connection is broken; the server rolls the transaction back when the session ends.
+            _logger.LogDebug(exception, "ROLLBACK after a failed group commit did not complete.");
+        }
     }
 
     private static (int Table, string A, string B, string C) LockKey(GroupCommitOperation operation) => operation switch
@@ -150,9 +203,12 @@ public sealed partial class PostgresStore
         }
     }
 
-    /// <summary>Appends the events of every operation that succeeded, one statement per topic, and assigns their sequences.</summary>
-    private async Task AppendEventsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<GroupCommitOperation> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the events of every operation that succeeded, one statement per topic, assigns their sequences and
+    /// commits, all in one round trip (<paramref name="begin"/>: the transaction has not been opened yet).
+    /// </summary>
+    private async Task AppendEventsAndCommitAsync(
+        NpgsqlConnection connection, IReadOnlyList<GroupCommitOperation> batch, bool begin, CancellationToken cancellationToken)
     {
         var byTopic = new SortedDictionary<string, List<(StoredEvent[] Target, int Index, EventDraft Draft)>>(StringComparer.Ordinal);
         var targets = new List<(GroupCommitOperation Operation, StoredEvent[] Events)>();
@@ -177,12 +233,12 @@ public sealed partial class PostgresStore
             }
         }
 
-        if (byTopic.Count == 0)
+        await using var appends = new NpgsqlBatch(connection);
+        if (begin)
         {
-            return;
+            appends.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         }
 
-        await using var appends = new NpgsqlBatch(connection, transaction);
         foreach (var (topic, drafts) in byTopic)
         {
             var command = new NpgsqlBatchCommand(_sql.AppendTopic);
@@ -204,6 +260,8 @@ public sealed partial class PostgresStore
             appends.BatchCommands.Add(command);
         }
 
+        // If every operation with events lost its ETag check, this is a bare COMMIT of the other rows.
+        appends.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await using (var reader = await appends.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             foreach (var (_, drafts) in byTopic)
@@ -223,6 +281,11 @@ public sealed partial class PostgresStore
                 }
 
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Past the COMMIT: only now are the sequences real (a failed COMMIT throws here).
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
             }
         }
 
