@@ -8,13 +8,16 @@ import { startEngine, launchBrowser, artifactsDir } from './harness.mjs';
 let engine;
 let browser;
 
+let managerToken;
+
 before(async () => {
   // A small portfolio, and the simulator off so the pictures are the seeded state.
   engine = await startEngine({ args: ['--demo', '--ArActors:DemoAccounts=240', '--ArActors:DemoSimulatorSeconds=0'] });
   browser = await launchBrowser();
-  const { token } = await (await fetch(`${engine.url}/api/v1/demo/sign-in`, {
+  ({ token: managerToken } = await (await fetch(`${engine.url}/api/v1/demo/sign-in`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'manager' }),
-  })).json();
+  })).json());
+  const token = managerToken;
   // Seeding runs in the background after start: wait until the last account and the reporting projection are in.
   for (let i = 0; ; i++) {
     const account = await fetch(`${engine.url}/api/v1/accounts/DEMO-00240`, { headers: { authorization: `Bearer ${token}` } });
@@ -57,6 +60,17 @@ test('the demo manager sees KPI tiles, the three charts, team queues and the top
   await page.waitForSelector('#kpis .tile[data-kpi="dso"]');
   await page.waitForSelector('#top-delinquent tbody tr');
   assert.notEqual(await page.locator('#kpis .tile[data-kpi="open-ar"] strong').innerText(), '$0');
+  // The collections tiles show this month's figures from the reports: cash collected (no target configured here), promises kept.
+  const month = (await page.locator('#kpis .tile[data-kpi="cash-vs-target"] .label').innerText()).match(/\d{4}-\d{2}/)[0];
+  const report = async path => (await (await fetch(`${engine.url}/api/v1/reports/${path}?month=${month}`, { headers: { authorization: `Bearer ${managerToken}` } })).json()).rows[0];
+  const cash = await report('cash-vs-target');
+  const promises = await report('promises');
+  const cashText = await page.locator('#kpis .tile[data-kpi="cash-vs-target"] strong').innerText();
+  assert.equal(cash.target, null);
+  const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+  assert.equal(cashText, `${usd.format(cash.collected)} (no target)`);
+  const promiseText = await page.locator('#kpis .tile[data-kpi="promise-kept"] strong').innerText();
+  assert.equal(promiseText, promises.promiseKeptRate === null ? '–' : `${Number(promises.promiseKeptRate).toFixed(1)} %`);
   assert.equal(await page.locator('#queues details').count(), 6, 'one queue per demo collector');
   for (const canvas of ['aging-chart', 'dso-chart', 'forecast-chart']) {
     assert.ok(await page.evaluate(id => Chart.getChart(id)?.data.datasets.length > 0, canvas), `${canvas} has data`);

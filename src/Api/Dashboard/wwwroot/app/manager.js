@@ -47,7 +47,22 @@ export class ManagerView {
       dso: d.countBackDso ?? d.dso, bestDso: d.bestPossibleDso, add: d.averageDaysDelinquent !== undefined && d.countBackDso !== undefined ? d.countBackDso - d.bestPossibleDso : d.averageDaysDelinquent,
       cei: c?.cei, ceiMonth: this.month(-1), lag: aging.projection?.lag ?? 0,
     };
-    this.renderKpis(new Set());
+    await this.loadCollectionKpis(false);
+  }
+
+  /** Month-to-date promise-kept rate and cash collected against target (null where no target is configured). */
+  async loadCollectionKpis(render = true) {
+    const month = this.month(0);
+    const [promises, cash] = await Promise.all([
+      get(`/reports/promises?month=${month}`).catch(() => null), get(`/reports/cash-vs-target?month=${month}`).catch(() => null),
+    ]);
+    const p = promises?.rows?.[0];
+    const c = cash?.rows?.[0];
+    const changed = new Set();
+    if (this.kpi.promiseKeptRate !== undefined && p?.promiseKeptRate !== this.kpi.promiseKeptRate) changed.add('promise-kept');
+    if (this.kpi.cashCollected !== undefined && c?.collected !== this.kpi.cashCollected) changed.add('cash-vs-target');
+    Object.assign(this.kpi, { promiseKeptRate: p?.promiseKeptRate ?? null, cashCollected: c?.collected ?? null, cashTarget: c?.target ?? null, cashPercent: c?.percentOfTarget ?? null });
+    this.renderKpis(render ? changed : new Set());
   }
 
   renderKpis(changed) {
@@ -61,12 +76,15 @@ export class ManagerView {
       ['add', 'ADD (DSO − best, days)', fmt(k.add)],
       ['cei', `CEI ${k.ceiMonth}`, k.cei === undefined ? '–' : `${fmt(k.cei)} %`],
       ['best-dso', 'Best possible DSO', fmt(k.bestDso)],
+      ['promise-kept', `Promises kept ${this.month(0)}`, k.promiseKeptRate === null || k.promiseKeptRate === undefined ? '–' : `${fmt(k.promiseKeptRate)} %`],
+      ['cash-vs-target', `Cash ${this.month(0)} vs target`, k.cashCollected === null || k.cashCollected === undefined ? '–'
+        : k.cashTarget === null ? `${money(k.cashCollected, k.currency)} (no target)` : `${money(k.cashCollected, k.currency)} / ${money(k.cashTarget, k.currency)}`],
     ];
     document.getElementById('kpis').replaceChildren(...tiles.map(([id, label, value]) => {
       const tile = el('div', { class: 'tile', dataset: { kpi: id } }, el('span', { class: 'label' }, label), el('strong', {}, value));
       if (changed.has(id)) flash(tile);
       return tile;
-    }), el('div', { class: 'tile' }, el('span', { class: 'label' }, 'Cash today vs target · promise-kept rate'), el('div', { class: 'meta' }, 'not offered by the API yet')));
+    }));
   }
 
   /** Each chart loads on its own, so a report the role may not read leaves a note in its box and the others draw. */
@@ -337,6 +355,7 @@ export class ManagerView {
     Object.assign(this.kpi, { openAr: f.openAr, pastDue: f.pastDue, pastDuePercent: f.pastDuePercent });
     this.renderKpis(changed);
     this.reload('charts', this.loadCharts);
+    this.reload('collection-kpis', this.loadCollectionKpis);
   }
 
   showImport(p) {
