@@ -29,6 +29,9 @@ public static class LedgerEndpoints
     public const string UnallocatedCashQueue = "default";
 
     private static readonly string[] PeopleWhoWork = [Roles.Collector, Roles.TeamLead, Roles.Manager, Roles.Admin];
+    /// <summary>The most invoices one batch may hold.</summary>
+    public const int MaxBatch = 500;
+
     private static readonly string[] Bookkeepers = [Roles.Integration, Roles.Manager, Roles.Admin];
     private static readonly string[] CashAppliers = [Roles.Collector, Roles.TeamLead, Roles.Manager, Roles.Admin, Roles.Integration];
     private static readonly string[] Approvers = [Roles.TeamLead, Roles.Manager, Roles.Admin];
@@ -66,6 +69,11 @@ public static class LedgerEndpoints
         api.MapPost("/accounts/{customerId}/invoices", IssueInvoice).RequireAuthorization(p => p.RequireRole(Bookkeepers)).WithIdempotency()
             .Accepts<InvoiceRequest>("application/json").Produces<CommandResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .WithSummary("Issues an invoice; the due date follows from the account's terms unless given.");
+        api.MapPost("/accounts/{customerId}/invoices/batch", IssueInvoiceBatch).RequireAuthorization(p => p.RequireRole(Bookkeepers)).WithIdempotency()
+            .Accepts<InvoiceBatchRequest>("application/json").Produces<InvoiceBatchResponse>().ProducesValidationProblem()
+            .WithSummary("Issues up to 500 invoices ({\"items\": [...]}, each like the single POST): all items are checked first and a bad one (items[i].field) issues nothing; "
+                + "then each is issued on its own, so the batch is not all-or-nothing: the 200 answer has a status per item (201 issued, 200 unchanged, 4xx with field and code). "
+                + "Retrying is safe: an invoice number already issued with the same content answers 200 unchanged.");
         api.MapPost("/accounts/{customerId}/invoices/{number}/cancellation", CancelInvoice).RequireAuthorization(p => p.RequireRole(Bookkeepers)).WithIdempotency()
             .Accepts<ReasonRequest>("application/json").Produces<CommandResponse>().WithSummary("Cancels an invoice that has no payments, credits or write-offs.");
         // An invoice's dispute and its resolution are the workflow's (Workflow/DisputeEndpoints): owner, SLA, disputed amount.
@@ -205,23 +213,103 @@ public static class LedgerEndpoints
     private static Task<IResult> IssueInvoice(string customerId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<InvoiceRequest>(http, customerId, user, grains, (body, check, profile) =>
         {
-            var number = check.Id("number", body.Number);
-            var issued = check.Required("issueDate", body.IssueDate);
-            var amount = check.PositiveMoney("amount", body.Amount, "currency", body.Currency ?? profile.Currency);
-            var terms = check.Terms("terms", body.Terms, required: false) ?? profile.Terms;
-            if (body.DueDate < body.IssueDate)
-            {
-                check.Add("dueDate", "must not be before the issue date.");
-            }
-
-            return check.IsValid
-                ? new Plan(
-                    (account, meta) => account.IssueInvoice(new IssueInvoice(customerId, number!, issued!.Value, amount!, terms, body.DueDate, body.Refs), meta),
-                    null,
-                    "invoice issued",
-                    $"{AccountPath(customerId)}/invoices/{number}")
+            var command = InvoiceOf(customerId, body, check, profile);
+            return command is not null && check.IsValid
+                ? new Plan((account, meta) => account.IssueInvoice(command, meta), null, "invoice issued", $"{AccountPath(customerId)}/invoices/{command.InvoiceNumber}")
                 : null;
         });
+
+    /// <summary>
+    /// Checks every item first (a bad one is a 400 naming <c>items[i].field</c>, and nothing is issued), then issues each through the
+    /// account grain in order. Not all-or-nothing: an item the ledger refuses (say a number issued before with other content) is
+    /// reported with its status, field and code while the others are issued; a retry is safe because invoice numbers are idempotent.
+    /// </summary>
+    private static async Task<IResult> IssueInvoiceBatch(string customerId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (body, problem) = await LedgerHttp.ReadBodyAsync<InvoiceBatchRequest>(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (account, profile, missing) = await VisibleAccount(customerId, user, grains);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        if (body!.Items is not { } items || items.IsDefault)
+        {
+            return LedgerHttp.Invalid("items", "is required: an array of 1 to 500 invoices.");
+        }
+
+        if (items.Length is 0 or > MaxBatch)
+        {
+            return LedgerHttp.Invalid("items", $"must hold 1 to {MaxBatch} invoices; got {items.Length}.");
+        }
+
+        var check = new RequestValidator();
+        var commands = new List<IssueInvoice>(items.Length);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (i, item) in items.Index())
+        {
+            if (item is null)
+            {
+                check.Add($"items[{i}]", "must be an invoice object.");
+                continue;
+            }
+
+            if (InvoiceOf(customerId, item, check, profile!, $"items[{i}].") is not { } command)
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(command.InvoiceNumber, out var first))
+            {
+                check.Add($"items[{i}].number", $"repeats items[{first}].number; each invoice number may appear once in a batch.");
+            }
+
+            seen.TryAdd(command.InvoiceNumber, i);
+            commands.Add(command);
+        }
+
+        if (!check.IsValid)
+        {
+            return LedgerHttp.Invalid(check.Errors);
+        }
+
+        var results = ImmutableArray.CreateBuilder<InvoiceBatchItem>(commands.Count);
+        foreach (var (i, command) in commands.Index())
+        {
+            var result = await account!.IssueInvoice(command, LedgerHttp.Meta(user, null, "invoice issued"));
+            results.Add(result switch
+            {
+                { Accepted: false } => new InvoiceBatchItem(i, command.InvoiceNumber, LedgerHttp.StatusOf(result.Error!), result.Error!.Field, result.Error.Code, result.Error.Message),
+                { Unchanged: true } => new InvoiceBatchItem(i, command.InvoiceNumber, StatusCodes.Status200OK),
+                _ => new InvoiceBatchItem(i, command.InvoiceNumber, StatusCodes.Status201Created),
+            });
+        }
+
+        var answer = results.MoveToImmutable();
+        return TypedResults.Ok(new InvoiceBatchResponse(customerId, answer.Count(r => r.Status == StatusCodes.Status201Created),
+            answer.Count(r => r.Status == StatusCodes.Status200OK), answer.Count(r => r.Status >= 400), answer));
+    }
+
+    /// <summary>An invoice request checked with its fields under <paramref name="prefix"/>; null when it is not valid.</summary>
+    private static IssueInvoice? InvoiceOf(string customerId, InvoiceRequest body, RequestValidator check, AccountProfile profile, string prefix = "")
+    {
+        var errorsBefore = check.Errors.Count;
+        var number = check.Id(prefix + "number", body.Number);
+        var issued = check.Required(prefix + "issueDate", body.IssueDate);
+        var amount = check.PositiveMoney(prefix + "amount", body.Amount, prefix + "currency", body.Currency ?? profile.Currency);
+        var terms = check.Terms(prefix + "terms", body.Terms, required: false) ?? profile.Terms;
+        if (body.DueDate < body.IssueDate)
+        {
+            check.Add(prefix + "dueDate", "must not be before the issue date.");
+        }
+
+        return check.Errors.Count == errorsBefore ? new IssueInvoice(customerId, number!, issued!.Value, amount!, terms, body.DueDate, body.Refs) : null;
+    }
 
     private static Task<IResult> CancelInvoice(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains) =>
         Execute<ReasonRequest>(http, customerId, user, grains, (body, check, _) =>

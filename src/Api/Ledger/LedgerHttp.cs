@@ -45,7 +45,22 @@ internal static class LedgerHttp
     /// <summary>A refused command: status by its code, the field and the code in the problem so clients can act on it.</summary>
     public static IResult Refused(LedgerError error)
     {
-        var status = error.Code switch
+        var status = StatusOf(error);
+        return Results.Problem(new ValidationProblemDetails(new Dictionary<string, string[]> { [error.Field] = [error.Message] })
+        {
+            Status = status,
+            Title = "The ledger refused the command",
+            Detail = error.Message,
+            Type = "https://aractors.dev/problems/" + error.Code,
+            Extensions = { ["code"] = error.Code },
+        });
+    }
+
+    /// <summary>The HTTP status a refusal with this code answers with.</summary>
+    public static int StatusOf(LedgerError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Code switch
         {
             ErrorCodes.UnknownAccount => StatusCodes.Status404NotFound,
             ErrorCodes.Required or ErrorCodes.Invalid or ErrorCodes.InvalidCurrency or ErrorCodes.TooManyDecimals or ErrorCodes.NonPositiveAmount
@@ -57,14 +72,6 @@ internal static class LedgerHttp
             ErrorCodes.VersionMismatch => StatusCodes.Status412PreconditionFailed,
             _ => StatusCodes.Status422UnprocessableEntity,
         };
-        return Results.Problem(new ValidationProblemDetails(new Dictionary<string, string[]> { [error.Field] = [error.Message] })
-        {
-            Status = status,
-            Title = "The ledger refused the command",
-            Detail = error.Message,
-            Type = "https://aractors.dev/problems/" + error.Code,
-            Extensions = { ["code"] = error.Code },
-        });
     }
 
     /// <summary>An account version as an entity tag (strong: the representation changes with every version).</summary>

@@ -71,6 +71,15 @@ public sealed record IdentifyCashRequest(string? CustomerId, string? Reason);
 public sealed record AccountView(AccountProfile Profile, AccountStatus Status, AccountSummary? Summary);
 
 /// <summary>The answer to an accepted command: what was committed (empty for a retry) and the account afterwards.</summary>
+/// <summary>Up to <see cref="LedgerEndpoints.MaxBatch"/> invoices of one account, each shaped like the single invoice POST.</summary>
+public sealed record InvoiceBatchRequest(ImmutableArray<InvoiceRequest?>? Items);
+
+/// <summary>What happened to one invoice of a batch: 201 issued, 200 unchanged (issued before with the same content), or the refusal's status, field and code.</summary>
+public sealed record InvoiceBatchItem(int Index, string Number, int Status, string? Field = null, string? Code = null, string? Detail = null);
+
+/// <summary>The answer to a batch: counts and one result per item, in the order sent.</summary>
+public sealed record InvoiceBatchResponse(string CustomerId, int Issued, int Unchanged, int Refused, ImmutableArray<InvoiceBatchItem> Items);
+
 public sealed record CommandResponse(bool Unchanged, ImmutableArray<LedgerEvent> Events, AccountSummary? Summary);
 
 public sealed record InvoiceList(string CustomerId, ImmutableArray<InvoiceSnapshot> Items);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Security.Claims;
 using ArActors.Api.Idempotency;
 using ArActors.Api.Ledger;
@@ -30,7 +31,8 @@ public sealed record DisputeRequest(string? Reason = null, string? DisputeId = n
 /// </summary>
 public sealed record DisputeResolutionRequest(string? Reason = null, string? DisputeId = null, DisputeOutcome? Outcome = null, decimal? CreditAmount = null, string? Note = null);
 
-public sealed record DisputeList(ImmutableArray<Dispute> Disputes);
+/// <summary>Disputes; on <c>GET /disputes</c> one page of them, <see cref="Next"/> the opaque cursor of the following page (null on the last).</summary>
+public sealed record DisputeList(IReadOnlyList<Dispute> Disputes, string? Next = null);
 
 public sealed record DisputeSummaryView(ImmutableArray<DisputeReasonSummary> Reasons);
 
@@ -74,7 +76,7 @@ public static class DisputeEndpoints
             .WithName("ListAccountDisputes").WithSummary("The account's disputes with owner, deadline, status and resolution.");
         api.MapGet("/disputes", Query).RequireAuthorization(p => p.RequireRole(Readers))
             .Produces<DisputeList>().ProducesValidationProblem()
-            .WithName("ListDisputes").WithSummary("Disputes the caller may see, filtered by ?status=open|resolved, ?reason= and ?accountId=.");
+            .WithName("ListDisputes").WithSummary("Disputes the caller may see, oldest first, with cursor paging (?cursor=, ?limit=1..500, default 100; next is null on the last page), filtered by ?status=open|resolved, ?reason= and ?accountId=.");
         api.MapGet("/disputes/summary", Summary).RequireAuthorization(p => p.RequireRole(Readers))
             .Produces<DisputeSummaryView>().ProducesValidationProblem()
             .WithName("DisputeSummary").WithSummary("Counts, amounts and cycle times (opened to resolved, in days) by reason code, for root-cause work; same filters.");
@@ -203,16 +205,28 @@ public static class DisputeEndpoints
             : TypedResults.Ok(new DisputeList(await grains.GetGrain<IDisputeGrain>(customerId).List()));
     }
 
-    private static async Task<IResult> Query(string? status, string? reason, string? accountId, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> Query(string? status, string? reason, string? accountId, string? cursor, string? limit, ClaimsPrincipal user, IGrainFactory grains)
     {
+        var (paging, bad) = ListPaging.Read(CursorPrefix, cursor, limit);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
         if (FilterOf(status, reason, accountId, user) is not { } filter)
         {
             return LedgerHttp.Invalid("status", "must be open or resolved.");
         }
 
         var entries = await grains.GetGrain<IDisputeIndexGrain>(DisputeIndexGrain.Key).Query(filter);
-        return TypedResults.Ok(new DisputeList([.. entries.Select(e => e.Dispute)]));
+        var (page, next) = paging!.Apply(entries.Select(e => e.Dispute), OrderKey);
+        return TypedResults.Ok(new DisputeList(page, next));
     }
+
+    private const string CursorPrefix = "dsp1:";
+
+    /// <summary>Opened first, then by account and id (the index's order), as a key that never changes.</summary>
+    private static string OrderKey(Dispute d) => ListPaging.Key(d.OpenedOn.DayNumber.ToString("D7", CultureInfo.InvariantCulture), d.CustomerId, d.Id);
 
     private static async Task<IResult> Summary(string? status, string? reason, string? accountId, ClaimsPrincipal user, IGrainFactory grains)
     {

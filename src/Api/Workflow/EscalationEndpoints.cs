@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Globalization;
 using System.Security.Claims;
 using ArActors.Api.Idempotency;
 using ArActors.Api.Ledger;
@@ -15,7 +15,8 @@ namespace ArActors.Api.Workflow;
 /// <summary>The body of an acknowledgement (note optional) or a resolution (note required).</summary>
 public sealed record EscalationNoteRequest(string? Note = null);
 
-public sealed record EscalationList(ImmutableArray<EscalationRecord> Escalations);
+/// <summary>One page of escalations; <see cref="Next"/> is the opaque cursor of the following page (null on the last).</summary>
+public sealed record EscalationList(IReadOnlyList<EscalationRecord> Escalations, string? Next = null);
 
 /// <summary>
 /// Escalation records over HTTP, scoped to the caller: a collector sees and acts on their accounts' escalations, a team
@@ -30,7 +31,7 @@ public static class EscalationEndpoints
     {
         api.MapGet("/escalations", List).RequireAuthorization(p => p.RequireRole(Readers))
             .Produces<EscalationList>().ProducesValidationProblem()
-            .WithName("ListEscalations").WithSummary("Escalations the caller may see, oldest first; ?status=open|acknowledged|resolved, ?accountId=.");
+            .WithName("ListEscalations").WithSummary("Escalations the caller may see, oldest first, with cursor paging (?cursor=, ?limit=1..500, default 100; next is null on the last page); ?status=open|acknowledged|resolved, ?accountId=.");
         api.MapGet("/escalations/{escalationId}", Get).RequireAuthorization(p => p.RequireRole(Readers))
             .Produces<EscalationRecord>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetEscalation").WithSummary("One escalation record.");
@@ -43,10 +44,21 @@ public static class EscalationEndpoints
         return api;
     }
 
+    private const string CursorPrefix = "esc1:";
+
+    /// <summary>Oldest first, then by id: the order the book lists in, as a key that never changes.</summary>
+    private static string OrderKey(EscalationRecord r) => ListPaging.Key(r.RaisedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture), r.Id);
+
     private static IEscalationGrain Book(IGrainFactory grains) => grains.GetGrain<IEscalationGrain>(EscalationGrain.Key);
 
-    private static async Task<IResult> List(string? status, string? accountId, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> List(string? status, string? accountId, string? cursor, string? limit, ClaimsPrincipal user, IGrainFactory grains)
     {
+        var (paging, bad) = ListPaging.Read(CursorPrefix, cursor, limit);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
         EscalationStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
         {
@@ -65,7 +77,8 @@ public static class EscalationEndpoints
             Roles.TeamLead => filter with { Portfolio = user.FindFirstValue(ArActorsClaims.Team) ?? "\0" },
             _ => filter,
         };
-        return TypedResults.Ok(new EscalationList(await Book(grains).List(filter)));
+        var (page, next) = paging!.Apply(await Book(grains).List(filter), OrderKey);
+        return TypedResults.Ok(new EscalationList(page, next));
     }
 
     private static async Task<IResult> Get(string escalationId, ClaimsPrincipal user, IGrainFactory grains) =>

@@ -219,8 +219,13 @@ export class ManagerView {
   /** Open and acknowledged escalation records; the hub adds new ones (EscalationRecorded) and moves them on live. */
   async loadEscalations() {
     for (const status of ['open', 'acknowledged']) {
-      const list = await get(`/escalations?status=${status}`);
-      for (const e of list.escalations) this.addEscalation(e, false);
+      // The list is paged (500 a page at most); follow `next` until the last page.
+      let cursor = null;
+      do {
+        const list = await get(`/escalations?status=${status}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        for (const e of list.escalations) this.addEscalation(e, false);
+        cursor = list.next;
+      } while (cursor);
     }
   }
 
