@@ -13,6 +13,7 @@ const year = 400 * 86_400;
 const manager = issueToken(signingKey, { sub: 'dash-manager', name: 'Mia Manager', role: 'manager', lifetimeSeconds: year });
 const admin = issueToken(signingKey, { sub: 'dash-admin', role: 'admin', lifetimeSeconds: year });
 const collectorA = issueToken(signingKey, { sub: 'dash-c1', name: 'Ada Collector', role: 'collector', team: 'north', lifetimeSeconds: year });
+const leadNorth = issueToken(signingKey, { sub: 'dash-lead', name: 'Lee Lead', role: 'team-lead', team: 'north', lifetimeSeconds: year });
 const collectorB = issueToken(signingKey, { sub: 'dash-c2', name: 'Ben Collector', role: 'collector', team: 'north', lifetimeSeconds: year });
 
 before(async () => {
@@ -267,6 +268,23 @@ test('advancing the engine\'s test clock past an escalation step shows the escal
   assert.equal(await fresh.locator(`#escalations li[data-escalation="${id}"]`).count(), 0);
   assert.deepEqual(fresh.errors, []);
   await fresh.close();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a team lead sees the queues of every collector holding the team\'s accounts', async () => {
+  await accountWithInvoice('DASH-L1', 'dash-c1', { amount: 700, pastDueDays: 20 });
+  await accountWithInvoice('DASH-L2', 'dash-c2', { amount: 800, pastDueDays: 20 });
+  // The team's collectors come from the account directory (the reporting projection): wait until it folded both.
+  for (let i = 0; ; i++) {
+    const team = await api('GET', '/api/v1/worklists/teams/north', undefined, { token: leadNorth, expected: 200 });
+    if (['dash-c1', 'dash-c2'].every(c => team.body.queues.some(q => q.collectorId === c))) break;
+    assert.ok(i < 100, 'the team worklist did not list both collectors');
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const page = await signedInPage(leadNorth);
+  await page.waitForSelector('#queues details[data-collector="dash-c2"]');
+  assert.deepEqual(await page.$$eval('#queues details', d => d.map(x => x.dataset.collector)), ['dash-c1', 'dash-c2']);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

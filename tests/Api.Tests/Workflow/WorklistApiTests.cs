@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ArActors.Api.Security;
 using ArActors.Api.Tests.Ledger;
+using ArActors.Api.Tests.Reporting;
 
 namespace ArActors.Api.Tests.Workflow;
 
@@ -57,6 +58,32 @@ public sealed class WorklistApiTests(LedgerApiHost host) : IClassFixture<LedgerA
         Assert.Equal(["WL-B2"], await Ids(south));
         Assert.Equal(HttpStatusCode.NotFound, otherCollector.StatusCode);
         Assert.Equal("application/problem+json", otherCollector.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_team_worklist_merges_its_collectors_queues_by_score_within_the_teams_portfolio_only()
+    {
+        await OpenWithInvoice("WL-T1", "wl-col-t1", "team-t", 300m);
+        await OpenWithInvoice("WL-T2", "wl-col-t2", "team-t", 90_000m);
+        await OpenWithInvoice("WL-T3", "wl-col-t1", "team-t", 5_000m);
+        await OpenWithInvoice("WL-T4", "wl-col-t1", "team-u", 70_000m);   // the same collector, another team's account
+        await IbmReportingHost.CatchUpAsync(host);
+
+        var lead = host.As("lead-t", Roles.TeamLead, "team-t");
+        var response = await lead.GetAsync("/api/v1/worklists/teams/team-t");
+        var top2 = await LedgerApiHost.Json(await Manager.GetAsync("/api/v1/worklists/teams/team-t?top=2"));
+        var otherTeam = await lead.GetAsync("/api/v1/worklists/teams/team-u");
+        var collector = await host.As("wl-col-t1", Roles.Collector).GetAsync("/api/v1/worklists/teams/team-t");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var team = await LedgerApiHost.Json(response);
+        Assert.Equal(
+            [("wl-col-t2", "WL-T2"), ("wl-col-t1", "WL-T3"), ("wl-col-t1", "WL-T1")],
+            team.GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("collectorId").GetString(), e.GetProperty("entry").GetProperty("customerId").GetString())));
+        Assert.Equal([("wl-col-t1", 2), ("wl-col-t2", 1)], team.GetProperty("queues").EnumerateArray().Select(q => (q.GetProperty("collectorId").GetString(), q.GetProperty("total").GetInt32())));
+        Assert.Equal(["WL-T2", "WL-T3"], top2.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("entry").GetProperty("customerId").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, otherTeam.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, collector.StatusCode);
     }
 
     [Theory]

@@ -144,21 +144,15 @@ export class ManagerView {
 
   /**
    * Managers: the collectors of the aging report by collector. Team leads may read only their portfolio's figures, so
-   * for them the demo people of their team when demo mode offers them; else none (no directory of people exists yet).
+   * for them the collectors of their team's worklist (every collector holding accounts of the team's portfolio).
    */
   async collectorIds() {
-    try {
-      const aging = await get('/reports/aging?by=collector');
-      return aging.rows.map(r => r.group).filter(g => g && g !== '(none)').sort();
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 403)) throw error;
-      const res = await fetch('/api/v1/demo/users');
-      if (!res.ok) {
-        document.getElementById('queues').replaceChildren(el('p', { class: 'meta' }, 'The engine offers no list of your team\'s collectors yet.'));
-        return [];
-      }
-      return (await res.json()).filter(u => u.role === 'collector' && u.team === this.me.team).map(u => u.userId);
+    if (this.me.role === 'team-lead') {
+      const team = await get(`/worklists/teams/${encodeURIComponent(this.me.team)}?top=1`);
+      return team.queues.map(q => q.collectorId).sort();
     }
+    const aging = await get('/reports/aging?by=collector');
+    return aging.rows.map(r => r.group).filter(g => g && g !== '(none)').sort();
   }
 
   renderQueues() {
