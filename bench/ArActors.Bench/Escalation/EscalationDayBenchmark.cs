@@ -52,82 +52,73 @@ public sealed class EscalationDayBenchmark : IBenchmark
         var invoices = Math.Max(1_000, (int)(1_000_000 * context.Scale)) / InvoicesPerAccount * InvoicesPerAccount;
         var accounts = invoices / InvoicesPerAccount;
         var crossing = invoices / 10;
-        var database = "bench_escalation_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync(postgres, $"CREATE DATABASE {database}");
-        var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = database, MaxPoolSize = 100 }.ConnectionString;
-        try
+        await using var database = await BenchDatabase.CreateAsync(postgres, "bench_escalation_");
+        var connection = database.ConnectionString;
+        await using var cluster = await TestCluster.StartAsync(o =>
         {
-            await using var cluster = await TestCluster.StartAsync(o =>
-            {
-                o.GrainAssemblies.Add(typeof(AccountGrain).Assembly);
-                o.StartTime = Start;
-                o.StoreFactory = () => new PostgresStore(connection, TimeProvider.System, NullLogger<PostgresStore>.Instance);
-                // The whole portfolio stays active through the day, as the goal is stated per active invoice grain.
-                o.ConfigureSilo = s => s.DefaultIdleAge = TimeSpan.FromDays(7);
-            });
+            o.GrainAssemblies.Add(typeof(AccountGrain).Assembly);
+            o.StartTime = Start;
+            o.StoreFactory = () => new PostgresStore(connection, TimeProvider.System, NullLogger<PostgresStore>.Instance);
+            // The whole portfolio stays active through the day, as the goal is stated per active invoice grain.
+            o.ConfigureSilo = s => s.DefaultIdleAge = TimeSpan.FromDays(7);
+        });
 
-            var (heapBefore, workingSetBefore) = Memory();
-            var setup = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(Enumerable.Range(0, accounts), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (a, _) =>
-            {
-                var customer = CustomerId(a);
-                var account = cluster.GetGrain<IAccountGrain>(customer);
-                Accepted(await account.OpenAccount(new OpenAccount(Profile(customer, a)), Meta));
-                for (var i = 0; i < InvoicesPerAccount; i++)
-                {
-                    // Invoice 0 of every account is the one in ten that crosses a step tomorrow.
-                    var due = i == 0 ? DueCrossing : DueQuiet;
-                    Accepted(await account.IssueInvoice(new IssueInvoice(customer, $"INV-{i}", Issued, new Money(100m + i, "EUR"), PaymentTerms.Net(30), due), Meta));
-                }
-            });
-            await cluster.WhenIdleAsync();
-            var setupSeconds = setup.Elapsed.TotalSeconds;
-            var (heapAfter, workingSetAfter) = Memory();
-            var activations = cluster.Silo.ActivationCount;
-            var bytesPerInvoice = (heapAfter - heapBefore) * 1048576.0 / invoices;
-            Console.WriteLine($"   set up {accounts:N0} accounts, {invoices:N0} invoices in {F(setupSeconds)} s ({F(invoices / setupSeconds, "N0")} invoices/s); {activations:N0} activations");
-            Console.WriteLine($"   GC heap {F(heapBefore)} -> {F(heapAfter)} MiB, working set {F(workingSetBefore)} -> {F(workingSetAfter)} MiB: {F(bytesPerInvoice, "N0")} B per active invoice (its account's share included)");
-
-            // Untimed: up to five minutes before midnight, so the timed part is the day boundary itself.
-            var last = await LastSequenceAsync(cluster.Events);
-            await cluster.AdvanceTimeAsync(new DateTimeOffset(2026, 3, 1, 23, 55, 0, TimeSpan.Zero) - cluster.Clock.GetUtcNow());
-            var before = await CountStepsAsync(cluster.Events, last);
-            if (before.Steps != 0)
-            {
-                throw new InvalidOperationException($"{before.Steps} ladder steps ran before the day began; the set-up is wrong.");
-            }
-
-            last = before.Last;
-            using var counting = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-            var day = Stopwatch.StartNew();
-            var published = CountUntilAsync(cluster.Events, last, crossing, counting.Token);
-            await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(10));
-            var (steps, otherEvents) = await published;
-            var daySeconds = day.Elapsed.TotalSeconds;
-            var (_, workingSetDay) = Memory();
-            var after = await CountStepsAsync(cluster.Events, last);
-            Console.WriteLine($"   midnight: {steps:N0} ladder steps persisted and published in {F(daySeconds, "N2")} s ({F(steps / daySeconds, "N0")}/s) with {otherEvents:N0} other events (aging buckets) on ledger; expected {crossing:N0}; after the advance {after.Steps:N0} steps in total; working set {F(workingSetDay)} MiB");
-            if (after.Steps != crossing)
-            {
-                throw new InvalidOperationException($"expected {crossing} ladder steps, the ledger topic holds {after.Steps}.");
-            }
-
-            var raw = await RawInsertAsync(connection, crossing);
-            Console.WriteLine($"   raw INSERT of {crossing:N0} event rows (1,000 per statement): {F(raw, "N3")} s");
-            await cluster.StopSiloAsync();
-            return
-            [
-                new BenchResult(Name, $"day, {crossing / 1000.0:N1}k of {invoices / 1000.0:N0}k invoices step", daySeconds, "s", $"raw INSERT {crossing / 1000.0:N1}k event rows", raw),
-                new BenchResult(Name, "bytes per active invoice grain", bytesPerInvoice, "B"),
-                new BenchResult(Name, "working set, all invoices active", workingSetAfter, "MiB", "silo before set-up", workingSetBefore),
-                new BenchResult(Name, "set-up through grains (not the day)", invoices / setupSeconds, "inv/s"),
-            ];
-        }
-        finally
+        var (heapBefore, workingSetBefore) = Memory();
+        var setup = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, accounts), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (a, _) =>
         {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            var customer = CustomerId(a);
+            var account = cluster.GetGrain<IAccountGrain>(customer);
+            Accepted(await account.OpenAccount(new OpenAccount(Profile(customer, a)), Meta));
+            for (var i = 0; i < InvoicesPerAccount; i++)
+            {
+                // Invoice 0 of every account is the one in ten that crosses a step tomorrow.
+                var due = i == 0 ? DueCrossing : DueQuiet;
+                Accepted(await account.IssueInvoice(new IssueInvoice(customer, $"INV-{i}", Issued, new Money(100m + i, "EUR"), PaymentTerms.Net(30), due), Meta));
+            }
+        });
+        await cluster.WhenIdleAsync();
+        var setupSeconds = setup.Elapsed.TotalSeconds;
+        var (heapAfter, workingSetAfter) = Memory();
+        var activations = cluster.Silo.ActivationCount;
+        var bytesPerInvoice = (heapAfter - heapBefore) * 1048576.0 / invoices;
+        Console.WriteLine($"   set up {accounts:N0} accounts, {invoices:N0} invoices in {F(setupSeconds)} s ({F(invoices / setupSeconds, "N0")} invoices/s); {activations:N0} activations");
+        Console.WriteLine($"   GC heap {F(heapBefore)} -> {F(heapAfter)} MiB, working set {F(workingSetBefore)} -> {F(workingSetAfter)} MiB: {F(bytesPerInvoice, "N0")} B per active invoice (its account's share included)");
+
+        // Untimed: up to five minutes before midnight, so the timed part is the day boundary itself.
+        var last = await LastSequenceAsync(cluster.Events);
+        await cluster.AdvanceTimeAsync(new DateTimeOffset(2026, 3, 1, 23, 55, 0, TimeSpan.Zero) - cluster.Clock.GetUtcNow());
+        var before = await CountStepsAsync(cluster.Events, last);
+        if (before.Steps != 0)
+        {
+            throw new InvalidOperationException($"{before.Steps} ladder steps ran before the day began; the set-up is wrong.");
         }
+
+        last = before.Last;
+        using var counting = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        var day = Stopwatch.StartNew();
+        var published = CountUntilAsync(cluster.Events, last, crossing, counting.Token);
+        await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(10));
+        var (steps, otherEvents) = await published;
+        var daySeconds = day.Elapsed.TotalSeconds;
+        var (_, workingSetDay) = Memory();
+        var after = await CountStepsAsync(cluster.Events, last);
+        Console.WriteLine($"   midnight: {steps:N0} ladder steps persisted and published in {F(daySeconds, "N2")} s ({F(steps / daySeconds, "N0")}/s) with {otherEvents:N0} other events (aging buckets) on ledger; expected {crossing:N0}; after the advance {after.Steps:N0} steps in total; working set {F(workingSetDay)} MiB");
+        if (after.Steps != crossing)
+        {
+            throw new InvalidOperationException($"expected {crossing} ladder steps, the ledger topic holds {after.Steps}.");
+        }
+
+        var raw = await RawInsertAsync(connection, crossing);
+        Console.WriteLine($"   raw INSERT of {crossing:N0} event rows (1,000 per statement): {F(raw, "N3")} s");
+        await cluster.StopSiloAsync();
+        return
+        [
+            new BenchResult(Name, $"day, {crossing / 1000.0:N1}k of {invoices / 1000.0:N0}k invoices step", daySeconds, "s", $"raw INSERT {crossing / 1000.0:N1}k event rows", raw),
+            new BenchResult(Name, "bytes per active invoice grain", bytesPerInvoice, "B"),
+            new BenchResult(Name, "working set, all invoices active", workingSetAfter, "MiB", "silo before set-up", workingSetBefore),
+            new BenchResult(Name, "set-up through grains (not the day)", invoices / setupSeconds, "inv/s"),
+        ];
     }
 
     private static string CustomerId(int a) => "ESC-" + a.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
@@ -201,7 +192,7 @@ public sealed class EscalationDayBenchmark : IBenchmark
     /// <summary>The floor: the same number of event rows (topic, sequence, type, JSON payload of a step's size) inserted raw.</summary>
     private static async Task<double> RawInsertAsync(string connectionString, int rows)
     {
-        await ExecuteAsync(connectionString, "CREATE TABLE raw_step_events (topic text NOT NULL, sequence bigint NOT NULL, event_type text NOT NULL, payload jsonb NOT NULL, PRIMARY KEY (topic, sequence))");
+        await BenchDatabase.ExecuteAsync(connectionString, "CREATE TABLE raw_step_events (topic text NOT NULL, sequence bigint NOT NULL, event_type text NOT NULL, payload jsonb NOT NULL, PRIMARY KEY (topic, sequence))");
         var payload = "{\"origin\":{\"customerId\":\"ESC-000000\",\"invoiceNumbers\":[\"INV-0\"],\"stepId\":\"reminder\",\"on\":\"2026-03-02\",\"open\":{\"amount\":100,\"currency\":\"EUR\"}},\"channel\":\"email\",\"template\":\"reminder\",\"recipient\":{\"name\":\"Ann Payable\",\"address\":\"ap@example.com\"},\"finalNotice\":false}";
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -217,13 +208,5 @@ public sealed class EscalationDayBenchmark : IBenchmark
         }
 
         return timer.Elapsed.TotalSeconds;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

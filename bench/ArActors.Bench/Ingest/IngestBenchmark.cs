@@ -45,48 +45,31 @@ public sealed class IngestBenchmark : IBenchmark
         }
 
         var duration = TimeSpan.FromSeconds(Math.Max(3, 15 * context.Scale));
-        var database = "bench_ingest_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync(postgres, $"CREATE DATABASE {database}");
-        var engineConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = database, MaxPoolSize = 100 }.ConnectionString;
-        try
-        {
-            var raw = await RawInsertsAsync(engineConnection, duration);
-            Report("raw INSERT+commit x8", raw);
-            var bare = await BareKestrelAsync(duration);
-            Report($"bare Kestrel POST x{Concurrency}", bare);
-            var engine = await EngineAsync(silo, engineConnection, duration);
-            Report($"engine POST x{Concurrency}", engine);
-            return
-            [
-                new BenchResult(Name, "API ingest vs raw per-row", engine.PerSecond, "ops/s", "raw INSERT+commit x8", raw.PerSecond),
-                new BenchResult(Name, "API ingest vs bare Kestrel", engine.PerSecond, "ops/s", "bare Kestrel POST", bare.PerSecond),
-                new BenchResult(Name, "API ingest p50", Quantile(engine.SortedLatencyMs, 0.5), "ms", "bare Kestrel p50", Quantile(bare.SortedLatencyMs, 0.5)),
-                new BenchResult(Name, "API ingest p99", Quantile(engine.SortedLatencyMs, 0.99), "ms", "bare Kestrel p99", Quantile(bare.SortedLatencyMs, 0.99)),
-                new BenchResult(Name, "raw INSERT+commit p99", Quantile(raw.SortedLatencyMs, 0.99), "ms"),
-            ];
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+        await using var database = await BenchDatabase.CreateAsync(postgres, "bench_ingest_");
+        var engineConnection = database.ConnectionString;
+        var raw = await RawInsertsAsync(engineConnection, duration);
+        Report("raw INSERT+commit x8", raw);
+        var bare = await BareKestrelAsync(duration);
+        Report($"bare Kestrel POST x{Concurrency}", bare);
+        var engine = await EngineAsync(silo, engineConnection, duration);
+        Report($"engine POST x{Concurrency}", engine);
+        return
+        [
+            new BenchResult(Name, "API ingest vs raw per-row", engine.PerSecond, "ops/s", "raw INSERT+commit x8", raw.PerSecond),
+            new BenchResult(Name, "API ingest vs bare Kestrel", engine.PerSecond, "ops/s", "bare Kestrel POST", bare.PerSecond),
+            new BenchResult(Name, "API ingest p50", Quantile(engine.SortedLatencyMs, 0.5), "ms", "bare Kestrel p50", Quantile(bare.SortedLatencyMs, 0.5)),
+            new BenchResult(Name, "API ingest p99", Quantile(engine.SortedLatencyMs, 0.99), "ms", "bare Kestrel p99", Quantile(bare.SortedLatencyMs, 0.99)),
+            new BenchResult(Name, "raw INSERT+commit p99", Quantile(raw.SortedLatencyMs, 0.99), "ms"),
+        ];
     }
 
     private static void Report(string what, LoadResult result) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"   {what}: {result.PerSecond:N0}/s, p50 {Quantile(result.SortedLatencyMs, 0.5):N2} ms, p99 {Quantile(result.SortedLatencyMs, 0.99):N2} ms, {result.Failed} failed{(result.FirstFailure is { } f ? " (first: " + f[..Math.Min(f.Length, 200)] + ")" : "")}"));
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
     /// <summary>What a naive service would do per request: one INSERT of the row, committed on its own, 8 connections.</summary>
     private static async Task<LoadResult> RawInsertsAsync(string connectionString, TimeSpan duration)
     {
-        await ExecuteAsync(connectionString, "CREATE TABLE raw_ingest (customer_id text NOT NULL, id text NOT NULL, amount numeric NOT NULL, currency text NOT NULL, on_date date NOT NULL, payload jsonb NOT NULL, PRIMARY KEY (customer_id, id))");
+        await BenchDatabase.ExecuteAsync(connectionString, "CREATE TABLE raw_ingest (customer_id text NOT NULL, id text NOT NULL, amount numeric NOT NULL, currency text NOT NULL, on_date date NOT NULL, payload jsonb NOT NULL, PRIMARY KEY (customer_id, id))");
         var latencies = new List<double>[RawConnections];
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, RawConnections).Select(worker => Task.Run(async () =>
@@ -118,7 +101,7 @@ public sealed class IngestBenchmark : IBenchmark
     /// <summary>The HTTP ceiling on this machine: Kestrel reads and parses the same body and answers 201 with a small JSON.</summary>
     private static async Task<LoadResult> BareKestrelAsync(TimeSpan duration)
     {
-        var port = FreePort();
+        var port = EngineProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -136,65 +119,39 @@ public sealed class IngestBenchmark : IBenchmark
     /// <summary>The engine as a process on its own database: accounts opened first, then 2 invoices : 1 payment.</summary>
     private static async Task<LoadResult> EngineAsync(string siloDll, string connectionString, TimeSpan duration)
     {
-        var port = FreePort();
-        var workDirectory = Directory.CreateTempSubdirectory("aractors-bench-engine-").FullName;
-        var info = new ProcessStartInfo("dotnet", $"\"{siloDll}\" --urls http://127.0.0.1:{port}") { WorkingDirectory = workDirectory, UseShellExecute = false };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["ConnectionStrings__Postgres"] = connectionString;
-        info.Environment["ArActors__Demo"] = "true";
-        info.Environment["ArActors__DemoAccounts"] = "0";
-        info.Environment["ArActors__Auth__RequestsPerSecond"] = "1000000";
-        info.Environment["ArActors__Auth__Burst"] = "1000000";
-        info.Environment["Logging__LogLevel__Default"] = "Error";
-        using var process = Process.Start(info)!;
-        try
+        await using var engine = await EngineProcess.StartAsync(siloDll, connectionString, new Dictionary<string, string>
         {
-            using var client = HttpLoad.Client(new Uri($"http://127.0.0.1:{port}"), Concurrency);
-            var ready = Stopwatch.StartNew();
-            while (!await IsReadyAsync(client))
-            {
-                if (ready.Elapsed > TimeSpan.FromSeconds(60) || process.HasExited)
-                {
-                    throw new InvalidOperationException("the engine process did not become ready");
-                }
-
-                await Task.Delay(200);
-            }
-
-            using (var signIn = await client.PostAsJsonAsync(new Uri("/api/v1/demo/sign-in", UriKind.Relative), new { userId = "manager" }))
-            {
-                signIn.EnsureSuccessStatusCode();
-                using var body = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync());
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.RootElement.GetProperty("token").GetString());
-            }
-
-            await Parallel.ForEachAsync(Enumerable.Range(0, Accounts), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, token) =>
-            {
-                using var response = await client.PostAsJsonAsync(new Uri("/api/v1/accounts", UriKind.Relative), Account(i), token);
-                response.EnsureSuccessStatusCode();
-            });
-
-            HttpRequestMessage Next(int worker, long n, string prefix)
-            {
-                var account = AccountId((int)((worker + n * Concurrency) % Accounts));
-                return n % 3 == 2
-                    ? JsonRequest($"/api/v1/accounts/{account}/payments", $"{{\"paymentId\":\"{prefix}P-{worker}-{n}\",\"amount\":{1 + n % 50},\"currency\":\"EUR\",\"valueDate\":\"2026-11-20\",\"method\":\"bankTransfer\"}}")
-                    : InvoiceRequest($"/api/v1/accounts/{account}/invoices", $"{prefix}I-{worker}-{n}", n);
-            }
-
-            await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(2), (w, n) => Next(w, n, "warm"));
-            var sequential = await HttpLoad.RunAsync(client, 1, TimeSpan.FromSeconds(3), (w, n) => Next(w, n, "one"));
-            Report("engine POST x1 (one request at a time)", sequential);
-            var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => Next(w, n, ""));
-            await PrintLargestStatesAsync(connectionString);
-            return result;
-        }
-        finally
+            ["ArActors__Demo"] = "true",
+            ["ArActors__DemoAccounts"] = "0",
+        });
+        using var client = HttpLoad.Client(engine.Url, Concurrency);
+        using (var signIn = await client.PostAsJsonAsync(new Uri("/api/v1/demo/sign-in", UriKind.Relative), new { userId = "manager" }))
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Directory.Delete(workDirectory, recursive: true);
+            signIn.EnsureSuccessStatusCode();
+            using var body = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync());
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.RootElement.GetProperty("token").GetString());
         }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, Accounts), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, token) =>
+        {
+            using var response = await client.PostAsJsonAsync(new Uri("/api/v1/accounts", UriKind.Relative), Account(i), token);
+            response.EnsureSuccessStatusCode();
+        });
+
+        HttpRequestMessage Next(int worker, long n, string prefix)
+        {
+            var account = AccountId((int)((worker + n * Concurrency) % Accounts));
+            return n % 3 == 2
+                ? JsonRequest($"/api/v1/accounts/{account}/payments", $"{{\"paymentId\":\"{prefix}P-{worker}-{n}\",\"amount\":{1 + n % 50},\"currency\":\"EUR\",\"valueDate\":\"2026-11-20\",\"method\":\"bankTransfer\"}}")
+                : InvoiceRequest($"/api/v1/accounts/{account}/invoices", $"{prefix}I-{worker}-{n}", n);
+        }
+
+        await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(2), (w, n) => Next(w, n, "warm"));
+        var sequential = await HttpLoad.RunAsync(client, 1, TimeSpan.FromSeconds(3), (w, n) => Next(w, n, "one"));
+        Report("engine POST x1 (one request at a time)", sequential);
+        var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => Next(w, n, ""));
+        await PrintLargestStatesAsync(connectionString);
+        return result;
     }
 
     /// <summary>Where the bytes of each durable write go: the largest state rows after the run (each write rewrites its row).</summary>
@@ -232,24 +189,4 @@ public sealed class IngestBenchmark : IBenchmark
         portfolio = "north",
         assignedCollector = Environment.GetEnvironmentVariable("ARACTORS_BENCH_COLLECTORS") == "per-account" ? "collector-a" + i : "collector-" + (1 + i % 6),
     };
-
-    private static async Task<bool> IsReadyAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

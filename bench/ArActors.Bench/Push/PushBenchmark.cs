@@ -43,29 +43,20 @@ public sealed class PushBenchmark : IBenchmark
         var seconds = Math.Max(5, (int)Math.Round(20 * context.Scale));
         var bare = await BareHubAsync(tool, seconds);
         Report("bare hub", bare);
-        var database = "bench_push_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync(postgres, $"CREATE DATABASE {database}");
-        try
-        {
-            var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = database, MaxPoolSize = 100 }.ConnectionString;
-            var engine = await EngineAsync(tool, silo, connection, seconds);
-            Report("engine", engine);
-            return
-            [
-                new BenchResult(Name, "2xx-to-receipt p50", engine.P50 ?? double.NaN, "ms", "bare hub p50", bare.P50),
-                new BenchResult(Name, "2xx-to-receipt p99", engine.P99 ?? double.NaN, "ms", "bare hub p99", bare.P99),
-                new BenchResult(Name, "request-sent-to-receipt p50", engine.SendP50 ?? double.NaN, "ms", "bare hub p50", bare.SendP50),
-                new BenchResult(Name, "request-sent-to-receipt p99", engine.SendP99 ?? double.NaN, "ms", "bare hub p99", bare.SendP99),
-                new BenchResult(Name, "acknowledged payments/s", engine.AckedPerSecond, "ops/s", "bare hub POST/s", bare.AckedPerSecond),
-                new BenchResult(Name, "sequence gaps", engine.Gaps, "events", "bare hub gaps", bare.Gaps),
-                new BenchResult(Name, "acknowledged, never received", engine.Missing, "events", "bare hub missing", bare.Missing),
-            ];
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+        await using var database = await BenchDatabase.CreateAsync(postgres, "bench_push_");
+        var connection = database.ConnectionString;
+        var engine = await EngineAsync(tool, silo, connection, seconds);
+        Report("engine", engine);
+        return
+        [
+            new BenchResult(Name, "2xx-to-receipt p50", engine.P50 ?? double.NaN, "ms", "bare hub p50", bare.P50),
+            new BenchResult(Name, "2xx-to-receipt p99", engine.P99 ?? double.NaN, "ms", "bare hub p99", bare.P99),
+            new BenchResult(Name, "request-sent-to-receipt p50", engine.SendP50 ?? double.NaN, "ms", "bare hub p50", bare.SendP50),
+            new BenchResult(Name, "request-sent-to-receipt p99", engine.SendP99 ?? double.NaN, "ms", "bare hub p99", bare.SendP99),
+            new BenchResult(Name, "acknowledged payments/s", engine.AckedPerSecond, "ops/s", "bare hub POST/s", bare.AckedPerSecond),
+            new BenchResult(Name, "sequence gaps", engine.Gaps, "events", "bare hub gaps", bare.Gaps),
+            new BenchResult(Name, "acknowledged, never received", engine.Missing, "events", "bare hub missing", bare.Missing),
+        ];
     }
 
     private sealed record PushRun(string Mode, int Clients, double Seconds, int Sent, int Acked, int Failed, string? FirstFailure,
@@ -77,7 +68,7 @@ public sealed class PushBenchmark : IBenchmark
     /// <summary>The ceiling of SignalR on this machine: each POST sends one message to the collector's group, then answers 201.</summary>
     private static async Task<PushRun> BareHubAsync(string tool, int seconds)
     {
-        var port = FreePort();
+        var port = EngineProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -118,39 +109,9 @@ public sealed class PushBenchmark : IBenchmark
     /// <summary>The engine as a process on its own database, rate limit lifted, signing key known to the Node tool.</summary>
     private static async Task<PushRun> EngineAsync(string tool, string siloDll, string connectionString, int seconds)
     {
-        var port = FreePort();
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var workDirectory = Directory.CreateTempSubdirectory("aractors-bench-push-").FullName;
-        var info = new ProcessStartInfo("dotnet", $"\"{siloDll}\" --urls http://127.0.0.1:{port}") { WorkingDirectory = workDirectory, UseShellExecute = false };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["ConnectionStrings__Postgres"] = connectionString;
-        info.Environment["ArActors__Auth__SigningKey"] = signingKey;
-        info.Environment["ArActors__Auth__RequestsPerSecond"] = "1000000";
-        info.Environment["ArActors__Auth__Burst"] = "1000000";
-        info.Environment["Logging__LogLevel__Default"] = "Error";
-        using var process = Process.Start(info)!;
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var ready = Stopwatch.StartNew();
-            while (!await IsReadyAsync(client))
-            {
-                if (ready.Elapsed > TimeSpan.FromSeconds(60) || process.HasExited)
-                {
-                    throw new InvalidOperationException("the engine process did not become ready");
-                }
-
-                await Task.Delay(200);
-            }
-
-            return await RunToolAsync(tool, $"--mode engine --url http://127.0.0.1:{port} --signing-key {signingKey} --clients {Clients} --rate {Rate} --seconds {seconds}");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Directory.Delete(workDirectory, recursive: true);
-        }
+        await using var engine = await EngineProcess.StartAsync(siloDll, connectionString, new Dictionary<string, string> { ["ArActors__Auth__SigningKey"] = signingKey });
+        return await RunToolAsync(tool, $"--mode engine --url {engine.Url.GetLeftPart(UriPartial.Authority)} --signing-key {signingKey} --clients {Clients} --rate {Rate} --seconds {seconds}");
     }
 
     private static async Task<PushRun> RunToolAsync(string tool, string arguments)
@@ -171,33 +132,5 @@ public sealed class PushBenchmark : IBenchmark
         }
 
         return JsonSerializer.Deserialize<PushRun>(last, ToolJson)!;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<bool> IsReadyAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
