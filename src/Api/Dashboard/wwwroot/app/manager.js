@@ -77,8 +77,8 @@ export class ManagerView {
       ['cei', `CEI ${k.ceiMonth}`, k.cei === undefined ? '–' : `${fmt(k.cei)} %`],
       ['best-dso', 'Best possible DSO', fmt(k.bestDso)],
       ['promise-kept', `Promises kept ${this.month(0)}`, k.promiseKeptRate === null || k.promiseKeptRate === undefined ? '–' : `${fmt(k.promiseKeptRate)} %`],
-      ['cash-vs-target', `Cash ${this.month(0)} vs target`, k.cashCollected === null || k.cashCollected === undefined ? '–'
-        : k.cashTarget === null ? `${money(k.cashCollected, k.currency)} (no target)` : `${money(k.cashCollected, k.currency)} / ${money(k.cashTarget, k.currency)}`],
+      ['cash-vs-target', k.cashTarget === null || k.cashTarget === undefined ? `Cash ${this.month(0)}, no target` : `Cash ${this.month(0)} of ${money(k.cashTarget, k.currency)}`,
+        k.cashCollected === null || k.cashCollected === undefined ? '–' : money(k.cashCollected, k.currency)],
     ];
     document.getElementById('kpis').replaceChildren(...tiles.map(([id, label, value]) => {
       const tile = el('div', { class: 'tile', dataset: { kpi: id } }, el('span', { class: 'label' }, label), el('strong', {}, value));
