@@ -4,6 +4,7 @@ using ArActors.Api.Security;
 using ArActors.Grains;
 using ArActors.Grains.Accounts;
 using ArActors.Grains.Ledger;
+using ArActors.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,6 +117,10 @@ internal static class LedgerHttp
     /// Portfolio scoping: a collector sees the accounts assigned to them, a team lead the accounts of the portfolio their
     /// team works (team claim = portfolio id), managers, admins and integrations every account.
     /// </summary>
+    /// <summary>The account's profile when it exists and the caller may see it; null otherwise (answer <see cref="NotFound"/>).</summary>
+    public static async Task<AccountProfile?> VisibleProfileAsync(IGrainFactory grains, ClaimsPrincipal user, string customerId) =>
+        await grains.GetGrain<IAccountGrain>(customerId).GetProfile() is { } profile && CanSee(user, profile) ? profile : null;
+
     public static bool CanSee(ClaimsPrincipal user, AccountProfile profile) => user.FindFirstValue(ClaimTypes.Role) switch
     {
         Roles.Collector => profile.AssignedCollector == user.FindFirstValue(ClaimTypes.NameIdentifier),

@@ -34,8 +34,7 @@ public static class ActivityEndpoints
 
     private static async Task<IResult> Log(string customerId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var profile = await grains.GetGrain<IAccountGrain>(customerId).GetProfile();
-        if (profile is null || !LedgerHttp.CanSee(user, profile))
+        if (await LedgerHttp.VisibleProfileAsync(grains, user, customerId) is not { } profile)
         {
             return LedgerHttp.NotFound("account", customerId);
         }

@@ -85,8 +85,7 @@ public static class DisputeEndpoints
 
     private static async Task<IResult> Open(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var profile = await grains.GetGrain<IAccountGrain>(customerId).GetProfile();
-        if (profile is null || !LedgerHttp.CanSee(user, profile))
+        if (await LedgerHttp.VisibleProfileAsync(grains, user, customerId) is not { } profile)
         {
             return LedgerHttp.NotFound("account", customerId);
         }
@@ -133,8 +132,7 @@ public static class DisputeEndpoints
 
     private static async Task<IResult> Resolve(string customerId, string number, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var profile = await grains.GetGrain<IAccountGrain>(customerId).GetProfile();
-        if (profile is null || !LedgerHttp.CanSee(user, profile))
+        if (await LedgerHttp.VisibleProfileAsync(grains, user, customerId) is not { } profile)
         {
             return LedgerHttp.NotFound("account", customerId);
         }

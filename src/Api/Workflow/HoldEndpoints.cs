@@ -60,8 +60,7 @@ public static class HoldEndpoints
         Func<TBody, InvoiceWorkflow, DateOnly, (LadderPause? Pause, IResult? Problem)> decide)
         where TBody : class
     {
-        var profile = await grains.GetGrain<IAccountGrain>(customerId).GetProfile();
-        if (profile is null || !LedgerHttp.CanSee(user, profile))
+        if (await LedgerHttp.VisibleProfileAsync(grains, user, customerId) is not { } profile)
         {
             return LedgerHttp.NotFound("account", customerId);
         }

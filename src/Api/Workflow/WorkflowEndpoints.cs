@@ -74,8 +74,7 @@ public static class WorkflowEndpoints
 
     private static async Task<IResult> GetInvoiceWorkflow(string customerId, string number, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var profile = await grains.GetGrain<IAccountGrain>(customerId).GetProfile();
-        if (profile is null || !LedgerHttp.CanSee(user, profile))
+        if (await LedgerHttp.VisibleProfileAsync(grains, user, customerId) is not { } profile)
         {
             return LedgerHttp.NotFound("account", customerId);
         }
