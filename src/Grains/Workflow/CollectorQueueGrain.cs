@@ -58,10 +58,21 @@ public sealed record CollectorQueueState
     public ImmutableDictionary<string, DateOnly> DisputeDeadlines { get; init; } = ImmutableDictionary<string, DateOnly>.Empty;
 }
 
+/// <remarks>
+/// Every account change of a collector's accounts lands here, so the grain is reentrant and its calls share writes
+/// (<see cref="SharedStateWriter{TState}"/>): a call changes the state under the writer's gate and answers once a write
+/// that includes its change has committed; calls that arrive while a write is in flight are committed together by the
+/// next one. The in-memory order follows every change at once, so a read may list an entry whose write is still in
+/// flight (the account change it reflects is already committed; a failed write deactivates the grain and the account,
+/// which keeps its push pending, sends it again).
+/// </remarks>
 [GrainType("collector-queue")]
+[Reentrant]
 public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPersistentState<CollectorQueueState> state) : Grain, ICollectorQueueGrain, IRemindable
 {
     public const string RescoreReminder = "rescore";
+
+    private SharedStateWriter<CollectorQueueState> _writer = null!;
 
     // The order is kept in memory, sorted on every change, so reading the top N never sorts the whole list.
     private ImmutableSortedSet<WorklistEntry> _order = ImmutableSortedSet<WorklistEntry>.Empty.WithComparer(ByPriority.Instance);
@@ -71,13 +82,14 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
 
     private sealed record PortfolioCounts(ImmutableSortedSet<WorklistEntry> Order, ImmutableDictionary<string, int> ByPortfolio);
 
-    // This activation saw the rescore reminder in the store (it is never unregistered), so commits need not read it again.
-    private bool _rescoreRegistered;
+    // Registers the rescore reminder once per activation (it is never unregistered), so commits need not read it again.
+    private Task? _rescore;
 
     private DateOnly Today => DateOnly.FromDateTime(TimeProvider.GetUtcNow().UtcDateTime);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _writer = CreateSharedWriter(state);
         _order = _order.Union(state.State.Entries.Values);
         if (!state.State.Entries.IsEmpty)
         {
@@ -85,79 +97,81 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
     }
 
-    public async Task Update(WorklistUpdate update)
+    public Task Update(WorklistUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (state.State.Versions.TryGetValue(update.CustomerId, out var seen) && update.Version < seen)
+        return Change(current =>
         {
-            return;
-        }
+            if (current.Versions.TryGetValue(update.CustomerId, out var seen) && update.Version < seen)
+            {
+                return current;
+            }
 
-        var today = Today;
-        var inputs = update.Inputs with
-        {
-            BrokenPromises = state.State.BrokenPromises.GetValueOrDefault(update.CustomerId)?.Count ?? 0,
-            NextActionOn = state.State.NextActions.TryGetValue(update.CustomerId, out var planned) ? planned : null,
-            DisputeDeadline = state.State.DisputeDeadlines.TryGetValue(update.CustomerId, out var deadline) ? deadline : null,
-        };
-        var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, inputs, Priority.Score(inputs, today), today);
-        var next = Apply(state.State, entry, "no longer needs action") with { Versions = state.State.Versions.SetItem(update.CustomerId, update.Version) };
-        await CommitAsync(next);
+            var today = Today;
+            var inputs = update.Inputs with
+            {
+                BrokenPromises = current.BrokenPromises.GetValueOrDefault(update.CustomerId)?.Count ?? 0,
+                NextActionOn = current.NextActions.TryGetValue(update.CustomerId, out var planned) ? planned : null,
+                DisputeDeadline = current.DisputeDeadlines.TryGetValue(update.CustomerId, out var deadline) ? deadline : null,
+            };
+            var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, inputs, Priority.Score(inputs, today), today);
+            return Apply(current, entry, "no longer needs action") with { Versions = current.Versions.SetItem(update.CustomerId, update.Version) };
+        });
     }
 
-    public async Task Remove(string customerId, long version)
+    public Task Remove(string customerId, long version) => Change(current =>
     {
-        if (state.State.Versions.TryGetValue(customerId, out var seen) && version < seen)
+        if (current.Versions.TryGetValue(customerId, out var seen) && version < seen)
         {
-            return;
+            return current;
         }
 
-        var next = state.State with { Versions = state.State.Versions.SetItem(customerId, version) };
+        var next = current with { Versions = current.Versions.SetItem(customerId, version) };
         if (next.Entries.ContainsKey(customerId))
         {
-            Publish(LedgerTopics.Collector(GrainKey), new WorklistEntryRemoved(GrainKey, customerId, "reassigned"));
+            _writer.Publish(LedgerTopics.Collector(GrainKey), new WorklistEntryRemoved(GrainKey, customerId, "reassigned"));
             next = next with { Entries = next.Entries.Remove(customerId) };
         }
 
-        await CommitAsync(next);
-    }
+        return next;
+    });
 
-    public async Task PromiseBroken(string customerId, string promiseId)
+    public Task PromiseBroken(string customerId, string promiseId) => Change(current =>
     {
-        var broken = state.State.BrokenPromises.GetValueOrDefault(customerId) ?? ImmutableSortedSet<string>.Empty;
+        var broken = current.BrokenPromises.GetValueOrDefault(customerId) ?? ImmutableSortedSet<string>.Empty;
         if (broken.Contains(promiseId))
         {
-            return;
+            return current;
         }
 
         broken = broken.Add(promiseId);
-        var next = state.State with { BrokenPromises = state.State.BrokenPromises.SetItem(customerId, broken) };
+        var next = current with { BrokenPromises = current.BrokenPromises.SetItem(customerId, broken) };
         if (next.Entries.GetValueOrDefault(customerId) is { } entry)
         {
             var inputs = entry.Inputs with { BrokenPromises = broken.Count };
             next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
         }
 
-        await CommitAsync(next);
-    }
+        return next;
+    });
 
-    public async Task SetNextAction(string customerId, DateOnly nextActionOn)
+    public Task SetNextAction(string customerId, DateOnly nextActionOn) => Change(current =>
     {
-        var next = state.State with { NextActions = state.State.NextActions.SetItem(customerId, nextActionOn) };
+        var next = current with { NextActions = current.NextActions.SetItem(customerId, nextActionOn) };
         if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.NextActionOn != nextActionOn)
         {
             var inputs = entry.Inputs with { NextActionOn = nextActionOn };
             next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
         }
 
-        await CommitAsync(next);
-    }
+        return next;
+    });
 
-    public async Task SetDisputeDeadline(string customerId, DateOnly? deadline)
+    public Task SetDisputeDeadline(string customerId, DateOnly? deadline) => Change(current =>
     {
-        var next = state.State with
+        var next = current with
         {
-            DisputeDeadlines = deadline is { } day ? state.State.DisputeDeadlines.SetItem(customerId, day) : state.State.DisputeDeadlines.Remove(customerId),
+            DisputeDeadlines = deadline is { } day ? current.DisputeDeadlines.SetItem(customerId, day) : current.DisputeDeadlines.Remove(customerId),
         };
         if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.DisputeDeadline != deadline)
         {
@@ -165,33 +179,81 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
             next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
         }
 
-        await CommitAsync(next);
-    }
+        return next;
+    });
 
     public Task<WorklistPage> Top(int count, string? portfolio)
     {
         var take = Math.Clamp(count, 0, 1000);
+        var order = Volatile.Read(ref _order);
         return Task.FromResult(portfolio is null
-            ? new WorklistPage(GrainKey, _order.Count, [.. _order.Take(take)])
-            : new WorklistPage(GrainKey, CountIn(portfolio), [.. _order.Where(e => e.Portfolio == portfolio).Take(take)]));
+            ? new WorklistPage(GrainKey, order.Count, [.. order.Take(take)])
+            : new WorklistPage(GrainKey, CountIn(order, portfolio), [.. order.Where(e => e.Portfolio == portfolio).Take(take)]));
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RescoreReminder)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         // Re-scoring as of today is idempotent: a duplicate tick finds every score current and changes nothing.
-        var today = Today;
-        var next = state.State;
-        foreach (var entry in state.State.Entries.Values.Where(e => e.ScoredOn != today))
+        return Change(current =>
         {
-            next = Apply(next, entry with { Score = Priority.Score(entry.Inputs, today), ScoredOn = today }, "no longer needs action");
+            var today = Today;
+            var next = current;
+            foreach (var entry in current.Entries.Values.Where(e => e.ScoredOn != today))
+            {
+                next = Apply(next, entry with { Score = Priority.Score(entry.Inputs, today), ScoredOn = today }, "no longer needs action");
+            }
+
+            return next;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the current state under the writer's gate (its events published there too),
+    /// keeps the order in step, and completes once the change (or, if it changed nothing, whatever it found) is durable.
+    /// </summary>
+    private async Task Change(Func<CollectorQueueState, CollectorQueueState> change)
+    {
+        Task committed;
+        bool listed;
+        lock (_writer.Gate)
+        {
+            var previous = state.State;
+            var next = change(previous);
+            if (ReferenceEquals(next, previous) || next == previous)
+            {
+                committed = _writer.WhenCommittedAsync();
+                listed = false;
+            }
+            else
+            {
+                state.State = next;
+                var order = _order;
+                foreach (var gone in previous.Entries.Values.Where(e => next.Entries.GetValueOrDefault(e.CustomerId) != e))
+                {
+                    order = order.Remove(gone);
+                }
+
+                foreach (var added in next.Entries.Values.Where(e => previous.Entries.GetValueOrDefault(e.CustomerId) != e))
+                {
+                    order = order.Add(added);
+                }
+
+                Volatile.Write(ref _order, order);
+                committed = _writer.CommitAsync();
+                listed = !next.Entries.IsEmpty;
+            }
         }
 
-        await CommitAsync(next);
+        await committed;
+        if (listed)
+        {
+            await EnsureRescoreAsync();
+        }
     }
 
     /// <summary>Adds, re-scores or removes one entry, publishing what changed.</summary>
@@ -203,7 +265,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         {
             if (held is not null)
             {
-                Publish(topic, new WorklistEntryRemoved(GrainKey, entry.CustomerId, removal));
+                _writer.Publish(topic, new WorklistEntryRemoved(GrainKey, entry.CustomerId, removal));
             }
 
             return held is null ? current : current with { Entries = current.Entries.Remove(entry.CustomerId) };
@@ -211,11 +273,11 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
 
         if (held is null)
         {
-            Publish(topic, new WorklistEntryAdded(GrainKey, entry));
+            _writer.Publish(topic, new WorklistEntryAdded(GrainKey, entry));
         }
         else if (held.Score.Total != entry.Score.Total)
         {
-            Publish(topic, new WorklistEntryReprioritized(GrainKey, entry.CustomerId, held.Score.Total, entry.Score.Total, entry.Score));
+            _writer.Publish(topic, new WorklistEntryReprioritized(GrainKey, entry.CustomerId, held.Score.Total, entry.Score.Total, entry.Score));
         }
         else if (held == entry)
         {
@@ -225,63 +287,44 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         return current with { Entries = current.Entries.SetItem(entry.CustomerId, entry) };
     }
 
-    private async Task CommitAsync(CollectorQueueState next)
+    /// <summary>Registers the daily rescore reminder unless this activation already saw it; concurrent calls share one attempt.</summary>
+    private Task EnsureRescoreAsync()
     {
-        if (next == state.State)
+        lock (_writer.Gate)
         {
-            return;
-        }
+            if (_rescore is null || _rescore.IsFaulted || _rescore.IsCanceled)
+            {
+                _rescore = RegisterRescoreAsync();
+            }
 
-        var previous = state.State;
-        await state.WriteStateAsync(next);
-
-        foreach (var gone in previous.Entries.Values.Where(e => next.Entries.GetValueOrDefault(e.CustomerId) != e))
-        {
-            _order = _order.Remove(gone);
-        }
-
-        foreach (var added in next.Entries.Values.Where(e => previous.Entries.GetValueOrDefault(e.CustomerId) != e))
-        {
-            _order = _order.Add(added);
-        }
-
-        if (!next.Entries.IsEmpty)
-        {
-            await EnsureRescoreAsync();
+            return _rescore;
         }
     }
 
-    private async Task EnsureRescoreAsync()
+    private async Task RegisterRescoreAsync()
     {
-        if (_rescoreRegistered)
-        {
-            return;
-        }
-
         if (await GetReminder(RescoreReminder) is null)
         {
             var now = TimeProvider.GetUtcNow();
             var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
             await RegisterOrUpdateReminder(RescoreReminder, midnight - now, TimeSpan.FromDays(1));
         }
-
-        _rescoreRegistered = true;
     }
 
-    /// <summary>Highest score first; ties by oldest past-due date, then customer id, so the order is total and stable.</summary>
-    private int CountIn(string portfolio)
+    /// <summary>How many entries of <paramref name="order"/> belong to <paramref name="portfolio"/>, counted once per order.</summary>
+    private int CountIn(ImmutableSortedSet<WorklistEntry> order, string portfolio)
     {
         var counts = _portfolioCounts;
-        if (counts is null || !ReferenceEquals(counts.Order, _order))
+        if (counts is null || !ReferenceEquals(counts.Order, order))
         {
-            var order = _order;
             counts = new PortfolioCounts(order, order.GroupBy(e => e.Portfolio, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
-            _portfolioCounts = counts;   // read-only calls may interleave: a whole record is swapped, never a half-updated one
+            _portfolioCounts = counts;   // calls interleave: a whole record is swapped, never a half-updated one
         }
 
         return counts.ByPortfolio.GetValueOrDefault(portfolio);
     }
 
+    /// <summary>Highest score first; ties by oldest past-due date, then customer id, so the order is total and stable.</summary>
     private sealed class ByPriority : IComparer<WorklistEntry>
     {
         public static readonly ByPriority Instance = new();

@@ -1,3 +1,4 @@
+using ArActors.Runtime.State;
 using ArActors.Runtime.Reminders;
 using ArActors.Runtime.Timers;
 
@@ -46,6 +47,15 @@ public abstract class Grain
     /// <summary>Stages an event under an explicit event type name.</summary>
     protected void Publish<TEvent>(string topic, string eventType, TEvent @event)
         where TEvent : notnull => Activation.StageEvent(topic, eventType, @event);
+
+    /// <summary>
+    /// A writer that lets the calls of a <see cref="ReentrantAttribute">[Reentrant]</see> grain share writes of
+    /// <paramref name="state"/> (see <see cref="SharedStateWriter{TState}"/>); create it once, in or after <see cref="OnActivateAsync"/>.
+    /// </summary>
+    protected SharedStateWriter<TState> CreateSharedWriter<TState>(IPersistentState<TState> state) =>
+        state is PersistentState<TState> slot
+            ? new SharedStateWriter<TState>(slot, Activation)
+            : throw new ArgumentException("Only a state injected with [PersistentState] can be written through a shared writer.", nameof(state));
 
     /// <summary>An in-memory timer whose ticks run as turns of this activation, never overlapping; stops on deactivation.</summary>
     protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>

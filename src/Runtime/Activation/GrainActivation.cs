@@ -392,13 +392,16 @@ internal sealed class GrainActivation : IGrainActivationContext
 
     public void StageEvent<TEvent>(string topic, string eventType, TEvent @event)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(@event, Silo.SerializerOptions);
-        var draft = new EventDraft(topic, eventType, Registration.GrainTypeName, GrainId.Key, payload, Silo.TimeProvider.GetUtcNow());
+        var draft = PrepareEvent(topic, eventType, @event);
         lock (_queue)
         {
             (_staged ??= []).Add(draft);
         }
     }
+
+    /// <summary>An event of this grain, serialized now, for a write to commit (staged by <see cref="StageEvent"/> or handed to a write directly).</summary>
+    public EventDraft PrepareEvent<TEvent>(string topic, string eventType, TEvent @event) =>
+        new(topic, eventType, Registration.GrainTypeName, GrainId.Key, JsonSerializer.SerializeToUtf8Bytes(@event, Silo.SerializerOptions), Silo.TimeProvider.GetUtcNow());
 
     public IReadOnlyList<EventDraft> TakeStagedEvents()
     {

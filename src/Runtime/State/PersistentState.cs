@@ -46,13 +46,20 @@ internal sealed class PersistentState<TState>(
         RecordExists = true;
     }
 
-    public async Task WriteStateAsync(CancellationToken cancellationToken = default)
+    public Task WriteStateAsync(CancellationToken cancellationToken = default) => WriteStateAsync([], cancellationToken);
+
+    /// <summary>
+    /// Commits the state with the staged events and <paramref name="more"/>. The state is serialized and the events taken
+    /// before this method first yields, so a caller holding a lock over its changes gets a snapshot consistent with them.
+    /// </summary>
+    internal async Task WriteStateAsync(IReadOnlyList<EventDraft> more, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(State, serializerOptions);
         // Taken for good: if this write fails its events fail with it. Committing them later on their own would publish a
         // change whose state was never stored (and a retried command would publish them twice); a grain that retries
         // the write re-publishes.
-        var events = activation.TakeStagedEvents();
+        var staged = activation.TakeStagedEvents();
+        var events = more.Count == 0 ? staged : staged.Count == 0 ? more : [.. staged, .. more];
         var started = Stopwatch.GetTimestamp();
         StateWriteResult result;
         try
