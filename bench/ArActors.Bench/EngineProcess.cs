@@ -21,6 +21,8 @@ internal sealed class EngineProcess : IAsyncDisposable
         Url = url;
     }
 
+    private const string EnginePrefix = "ARACTORS_BENCH_ENGINE_";
+
     public Uri Url { get; }
 
     /// <summary>Starts the engine with <paramref name="settings"/> as extra environment variables and waits for /health/ready.</summary>
@@ -37,6 +39,13 @@ internal sealed class EngineProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
         {
             info.Environment[key] = value;
+        }
+
+        // ARACTORS_BENCH_ENGINE_X=v sets X=v for the engine only (runtime knobs such as DOTNET_gcServer, to compare in one run).
+        foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, e.Value as string ?? "")).Where(e => e.Item1.StartsWith(EnginePrefix, StringComparison.Ordinal)))
+        {
+            info.Environment[key[EnginePrefix.Length..]] = value;
         }
 
         var engine = new EngineProcess(Process.Start(info)!, workDirectory, new Uri($"http://127.0.0.1:{port}"));

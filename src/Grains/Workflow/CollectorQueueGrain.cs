@@ -59,20 +59,28 @@ public sealed record CollectorQueueState
 }
 
 /// <remarks>
-/// Every account change of a collector's accounts lands here, so the grain is reentrant and its calls share writes
-/// (<see cref="SharedStateWriter{TState}"/>): a call changes the state under the writer's gate and answers once a write
-/// that includes its change has committed; calls that arrive while a write is in flight are committed together by the
-/// next one. The in-memory order follows every change at once, so a read may list an entry whose write is still in
-/// flight (the account change it reflects is already committed; a failed write deactivates the grain and the account,
-/// which keeps its push pending, sends it again).
+/// Every account change of a collector's accounts lands here. The durable state is split into <see cref="ShardCount"/>
+/// rows by customer id, so an update rewrites the row of its account's shard, not the whole worklist (a collector may
+/// hold 10,000 accounts). The grain is reentrant and calls share writes per shard (<see cref="SharedStateWriter{TState}"/>):
+/// a call changes its shard under the grain's gate and answers once a write that includes its change has committed;
+/// calls that arrive while their shard's write is in flight are committed together by the next one. The in-memory order
+/// follows every change at once, so a read may list an entry whose write is still in flight (the account change it
+/// reflects is already committed; a failed write deactivates the grain and the account, which keeps its push pending,
+/// sends it again). A worklist stored as one row by an earlier release is split into shards when it activates.
 /// </remarks>
 [GrainType("collector-queue")]
 [Reentrant]
-public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPersistentState<CollectorQueueState> state) : Grain, ICollectorQueueGrain, IRemindable
+public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPersistentState<CollectorQueueState> legacy) : Grain, ICollectorQueueGrain, IRemindable
 {
     public const string RescoreReminder = "rescore";
 
-    private SharedStateWriter<CollectorQueueState> _writer = null!;
+    /// <summary>How many rows a worklist is stored in.</summary>
+    public const int ShardCount = 64;
+
+    // Guards every shard's state, the order and the writers' snapshots (all writers share it).
+    private readonly object _gate = new();
+
+    private Shard[] _shards = [];
 
     // The order is kept in memory, sorted on every change, so reading the top N never sorts the whole list.
     private ImmutableSortedSet<WorklistEntry> _order = ImmutableSortedSet<WorklistEntry>.Empty.WithComparer(ByPriority.Instance);
@@ -82,16 +90,39 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
 
     private sealed record PortfolioCounts(ImmutableSortedSet<WorklistEntry> Order, ImmutableDictionary<string, int> ByPortfolio);
 
+    private sealed record Shard(IPersistentState<CollectorQueueState> State, SharedStateWriter<CollectorQueueState> Writer);
+
     // Registers the rescore reminder once per activation (it is never unregistered), so commits need not read it again.
     private Task? _rescore;
 
     private DateOnly Today => DateOnly.FromDateTime(TimeProvider.GetUtcNow().UtcDateTime);
 
+    /// <summary>The shard row that holds <paramref name="customerId"/>'s entry and inputs (FNV-1a of the id, stable across processes).</summary>
+    public static int ShardOf(string customerId)
+    {
+        ArgumentNullException.ThrowIfNull(customerId);
+        var hash = 2166136261u;
+        foreach (var c in customerId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % ShardCount);
+    }
+
+    public static string ShardName(int shard) => $"shard-{shard:D2}";
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = CreateSharedWriter(state);
-        _order = _order.Union(state.State.Entries.Values);
-        if (!state.State.Entries.IsEmpty)
+        var states = await Task.WhenAll(Enumerable.Range(0, ShardCount).Select(i => OpenStateAsync<CollectorQueueState>(ShardName(i))));
+        _shards = [.. states.Select(state => new Shard(state, CreateSharedWriter(state, _gate)))];
+        if (legacy.RecordExists)
+        {
+            await SplitLegacyRowAsync();
+        }
+
+        _order = _order.Union(_shards.SelectMany(shard => shard.State.State.Entries.Values));
+        if (!_order.IsEmpty)
         {
             await EnsureRescoreAsync();
         }
@@ -100,7 +131,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
     public Task Update(WorklistUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return Change(current =>
+        return Change(update.CustomerId, (current, writer) =>
         {
             if (current.Versions.TryGetValue(update.CustomerId, out var seen) && update.Version < seen)
             {
@@ -115,11 +146,11 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
                 DisputeDeadline = current.DisputeDeadlines.TryGetValue(update.CustomerId, out var deadline) ? deadline : null,
             };
             var entry = new WorklistEntry(update.CustomerId, update.Name, update.Portfolio, update.Currency, inputs, Priority.Score(inputs, today), today);
-            return Apply(current, entry, "no longer needs action") with { Versions = current.Versions.SetItem(update.CustomerId, update.Version) };
+            return Apply(current, entry, "no longer needs action", writer) with { Versions = current.Versions.SetItem(update.CustomerId, update.Version) };
         });
     }
 
-    public Task Remove(string customerId, long version) => Change(current =>
+    public Task Remove(string customerId, long version) => Change(customerId, (current, writer) =>
     {
         if (current.Versions.TryGetValue(customerId, out var seen) && version < seen)
         {
@@ -129,14 +160,14 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         var next = current with { Versions = current.Versions.SetItem(customerId, version) };
         if (next.Entries.ContainsKey(customerId))
         {
-            _writer.Publish(LedgerTopics.Collector(GrainKey), new WorklistEntryRemoved(GrainKey, customerId, "reassigned"));
+            writer.Publish(LedgerTopics.Collector(GrainKey), new WorklistEntryRemoved(GrainKey, customerId, "reassigned"));
             next = next with { Entries = next.Entries.Remove(customerId) };
         }
 
         return next;
     });
 
-    public Task PromiseBroken(string customerId, string promiseId) => Change(current =>
+    public Task PromiseBroken(string customerId, string promiseId) => Change(customerId, (current, writer) =>
     {
         var broken = current.BrokenPromises.GetValueOrDefault(customerId) ?? ImmutableSortedSet<string>.Empty;
         if (broken.Contains(promiseId))
@@ -149,25 +180,25 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         if (next.Entries.GetValueOrDefault(customerId) is { } entry)
         {
             var inputs = entry.Inputs with { BrokenPromises = broken.Count };
-            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
+            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action", writer);
         }
 
         return next;
     });
 
-    public Task SetNextAction(string customerId, DateOnly nextActionOn) => Change(current =>
+    public Task SetNextAction(string customerId, DateOnly nextActionOn) => Change(customerId, (current, writer) =>
     {
         var next = current with { NextActions = current.NextActions.SetItem(customerId, nextActionOn) };
         if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.NextActionOn != nextActionOn)
         {
             var inputs = entry.Inputs with { NextActionOn = nextActionOn };
-            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
+            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action", writer);
         }
 
         return next;
     });
 
-    public Task SetDisputeDeadline(string customerId, DateOnly? deadline) => Change(current =>
+    public Task SetDisputeDeadline(string customerId, DateOnly? deadline) => Change(customerId, (current, writer) =>
     {
         var next = current with
         {
@@ -176,7 +207,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         if (next.Entries.GetValueOrDefault(customerId) is { } entry && entry.Inputs.DisputeDeadline != deadline)
         {
             var inputs = entry.Inputs with { DisputeDeadline = deadline };
-            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action");
+            next = Apply(next, entry with { Inputs = inputs, Score = Priority.Score(inputs, Today), ScoredOn = Today }, "no longer needs action", writer);
         }
 
         return next;
@@ -199,52 +230,44 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
 
         // Re-scoring as of today is idempotent: a duplicate tick finds every score current and changes nothing.
-        return Change(current =>
+        return Task.WhenAll(_shards.Select(shard => Change(shard, customerId: null, (current, writer) =>
         {
             var today = Today;
             var next = current;
             foreach (var entry in current.Entries.Values.Where(e => e.ScoredOn != today))
             {
-                next = Apply(next, entry with { Score = Priority.Score(entry.Inputs, today), ScoredOn = today }, "no longer needs action");
+                next = Apply(next, entry with { Score = Priority.Score(entry.Inputs, today), ScoredOn = today }, "no longer needs action", writer);
             }
 
             return next;
-        });
+        })));
     }
 
+    private Task Change(string customerId, Func<CollectorQueueState, SharedStateWriter<CollectorQueueState>, CollectorQueueState> change) =>
+        Change(_shards[ShardOf(customerId)], customerId, change);
+
     /// <summary>
-    /// Runs <paramref name="change"/> on the current state under the writer's gate (its events published there too),
-    /// keeps the order in step, and completes once the change (or, if it changed nothing, whatever it found) is durable.
+    /// Runs <paramref name="change"/> on the shard's state under the gate (its events published there too), keeps the
+    /// order in step, and completes once the change (or, if it changed nothing, whatever it found) is durable.
     /// </summary>
-    private async Task Change(Func<CollectorQueueState, CollectorQueueState> change)
+    private async Task Change(Shard shard, string? customerId, Func<CollectorQueueState, SharedStateWriter<CollectorQueueState>, CollectorQueueState> change)
     {
         Task committed;
         bool listed;
-        lock (_writer.Gate)
+        lock (_gate)
         {
-            var previous = state.State;
-            var next = change(previous);
+            var previous = shard.State.State;
+            var next = change(previous, shard.Writer);
             if (ReferenceEquals(next, previous) || next == previous)
             {
-                committed = _writer.WhenCommittedAsync();
+                committed = shard.Writer.WhenCommittedAsync();
                 listed = false;
             }
             else
             {
-                state.State = next;
-                var order = _order;
-                foreach (var gone in previous.Entries.Values.Where(e => next.Entries.GetValueOrDefault(e.CustomerId) != e))
-                {
-                    order = order.Remove(gone);
-                }
-
-                foreach (var added in next.Entries.Values.Where(e => previous.Entries.GetValueOrDefault(e.CustomerId) != e))
-                {
-                    order = order.Add(added);
-                }
-
-                Volatile.Write(ref _order, order);
-                committed = _writer.CommitAsync();
+                shard.State.State = next;
+                Volatile.Write(ref _order, Reorder(_order, previous.Entries, next.Entries, customerId));
+                committed = shard.Writer.CommitAsync();
                 listed = !next.Entries.IsEmpty;
             }
         }
@@ -256,8 +279,72 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         }
     }
 
+    /// <summary>
+    /// Moves a worklist stored as one row (before shards) into its shard rows, then deletes that row. Runs before the
+    /// activation takes calls, so a crash in between only repeats the same split on the next activation.
+    /// </summary>
+    private async Task SplitLegacyRowAsync()
+    {
+        var whole = legacy.State;
+        static ImmutableDictionary<string, T> Part<T>(ImmutableDictionary<string, T> all, int shard) =>
+            all.Where(pair => ShardOf(pair.Key) == shard).ToImmutableDictionary(all.KeyComparer, all.ValueComparer);
+
+        await Task.WhenAll(_shards.Select(async (shard, i) =>
+        {
+            var part = new CollectorQueueState
+            {
+                Entries = Part(whole.Entries, i),
+                Versions = Part(whole.Versions, i),
+                BrokenPromises = Part(whole.BrokenPromises, i),
+                NextActions = Part(whole.NextActions, i),
+                DisputeDeadlines = Part(whole.DisputeDeadlines, i),
+            };
+            if (part != new CollectorQueueState() || shard.State.RecordExists)
+            {
+                await shard.State.WriteStateAsync(part);
+            }
+        }));
+        await legacy.ClearStateAsync();
+    }
+
+    /// <summary>
+    /// The order after the entries changed from <paramref name="before"/> to <paramref name="after"/>: only
+    /// <paramref name="customerId"/>'s entry when the change touched one account, every entry when it is null.
+    /// </summary>
+    private static ImmutableSortedSet<WorklistEntry> Reorder(
+        ImmutableSortedSet<WorklistEntry> order,
+        ImmutableDictionary<string, WorklistEntry> before,
+        ImmutableDictionary<string, WorklistEntry> after,
+        string? customerId)
+    {
+        if (customerId is not null)
+        {
+            var was = before.GetValueOrDefault(customerId);
+            var now = after.GetValueOrDefault(customerId);
+            if (was == now)
+            {
+                return order;
+            }
+
+            order = was is null ? order : order.Remove(was);
+            return now is null ? order : order.Add(now);
+        }
+
+        foreach (var gone in before.Values.Where(e => after.GetValueOrDefault(e.CustomerId) != e))
+        {
+            order = order.Remove(gone);
+        }
+
+        foreach (var added in after.Values.Where(e => before.GetValueOrDefault(e.CustomerId) != e))
+        {
+            order = order.Add(added);
+        }
+
+        return order;
+    }
+
     /// <summary>Adds, re-scores or removes one entry, publishing what changed.</summary>
-    private CollectorQueueState Apply(CollectorQueueState current, WorklistEntry entry, string removal)
+    private CollectorQueueState Apply(CollectorQueueState current, WorklistEntry entry, string removal, SharedStateWriter<CollectorQueueState> writer)
     {
         var topic = LedgerTopics.Collector(GrainKey);
         var held = current.Entries.GetValueOrDefault(entry.CustomerId);
@@ -265,7 +352,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
         {
             if (held is not null)
             {
-                _writer.Publish(topic, new WorklistEntryRemoved(GrainKey, entry.CustomerId, removal));
+                writer.Publish(topic, new WorklistEntryRemoved(GrainKey, entry.CustomerId, removal));
             }
 
             return held is null ? current : current with { Entries = current.Entries.Remove(entry.CustomerId) };
@@ -273,11 +360,11 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
 
         if (held is null)
         {
-            _writer.Publish(topic, new WorklistEntryAdded(GrainKey, entry));
+            writer.Publish(topic, new WorklistEntryAdded(GrainKey, entry));
         }
         else if (held.Score.Total != entry.Score.Total)
         {
-            _writer.Publish(topic, new WorklistEntryReprioritized(GrainKey, entry.CustomerId, held.Score.Total, entry.Score.Total, entry.Score));
+            writer.Publish(topic, new WorklistEntryReprioritized(GrainKey, entry.CustomerId, held.Score.Total, entry.Score.Total, entry.Score));
         }
         else if (held == entry)
         {
@@ -290,7 +377,7 @@ public sealed class CollectorQueueGrain([PersistentState("collector-queue")] IPe
     /// <summary>Registers the daily rescore reminder unless this activation already saw it; concurrent calls share one attempt.</summary>
     private Task EnsureRescoreAsync()
     {
-        lock (_writer.Gate)
+        lock (_gate)
         {
             if (_rescore is null || _rescore.IsFaulted || _rescore.IsCanceled)
             {

@@ -52,10 +52,24 @@ public abstract class Grain
     /// A writer that lets the calls of a <see cref="ReentrantAttribute">[Reentrant]</see> grain share writes of
     /// <paramref name="state"/> (see <see cref="SharedStateWriter{TState}"/>); create it once, in or after <see cref="OnActivateAsync"/>.
     /// </summary>
-    protected SharedStateWriter<TState> CreateSharedWriter<TState>(IPersistentState<TState> state) =>
+    /// <remarks>Writers of several states of one grain may share <paramref name="gate"/>, so one lock guards all of them.</remarks>
+    protected SharedStateWriter<TState> CreateSharedWriter<TState>(IPersistentState<TState> state, object? gate = null) =>
         state is PersistentState<TState> slot
-            ? new SharedStateWriter<TState>(slot, Activation)
-            : throw new ArgumentException("Only a state injected with [PersistentState] can be written through a shared writer.", nameof(state));
+            ? new SharedStateWriter<TState>(slot, Activation, gate ?? new object())
+            : throw new ArgumentException("Only a state from [PersistentState] or OpenStateAsync can be written through a shared writer.", nameof(state));
+
+    /// <summary>
+    /// A durable state named at run time (for example one of a grain's shards), read from the store now; keep it for the
+    /// life of the activation. Each name is its own row, written and ETag-checked on its own.
+    /// </summary>
+    protected async Task<IPersistentState<TState>> OpenStateAsync<TState>(string stateName, string storageName = SiloOptions.DefaultStorageName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateName);
+        var slot = new PersistentState<TState>(Activation, new Storage.GrainStateId(Activation.Registration.GrainTypeName, GrainKey, stateName),
+            Activation.Silo.GetStore(storageName), Activation.Silo.SerializerOptions, createDefault: null);
+        await slot.ReadStateAsync();
+        return slot;
+    }
 
     /// <summary>An in-memory timer whose ticks run as turns of this activation, never overlapping; stops on deactivation.</summary>
     protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>

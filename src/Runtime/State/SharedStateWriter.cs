@@ -28,14 +28,15 @@ public sealed class SharedStateWriter<TState>
     private TaskCompletionSource? _next;
     private Exception? _failure;
 
-    internal SharedStateWriter(PersistentState<TState> state, GrainActivation activation)
+    internal SharedStateWriter(PersistentState<TState> state, GrainActivation activation, object gate)
     {
         _state = state;
         _activation = activation;
+        Gate = gate;
     }
 
     /// <summary>Hold this lock while reading or changing the state and while publishing.</summary>
-    public object Gate { get; } = new();
+    public object Gate { get; }
 
     /// <summary>Prepares an event for the next write; call it under <see cref="Gate"/>, together with the change it announces.</summary>
     public void Publish<TEvent>(string topic, TEvent @event)
