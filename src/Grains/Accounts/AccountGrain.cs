@@ -199,15 +199,11 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
     {
         // A reassignment is seen by the old owners (the account leaves them) and by the new ones.
         var owners = LedgerTopics.Owners(Profile).Union(LedgerTopics.Owners(outcome.State.Accounts.GetValueOrDefault(GrainKey)), StringComparer.Ordinal).ToList();
+        string[] topics = [LedgerTopics.Ledger, LedgerTopics.Account(GrainKey), .. owners];
         foreach (var @event in outcome.Events)
         {
             // Staged before the write, so the runtime commits them in the same transaction as the state.
-            Publish<LedgerEvent>(LedgerTopics.Ledger, @event.GetType().Name, @event);
-            Publish<LedgerEvent>(LedgerTopics.Account(GrainKey), @event.GetType().Name, @event);
-            foreach (var owner in owners)
-            {
-                Publish<LedgerEvent>(owner, @event.GetType().Name, @event);
-            }
+            Publish<LedgerEvent>(topics, @event.GetType().Name, @event);
         }
 
         var previous = state.State;

@@ -91,12 +91,7 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
             if (next.Bucket is { } announced && announced != bucket)
             {
                 var moved = new InvoiceAgingBucketChanged(invoice.CustomerId, invoice.Number, announced, bucket, today, invoice.DaysPastDue(today), invoice.OpenAmount);
-                Publish(LedgerTopics.Ledger, moved);
-                Publish(LedgerTopics.Account(invoice.CustomerId), moved);
-                foreach (var owner in next.OwnerTopics)
-                {
-                    Publish(owner, moved);
-                }
+                Publish([LedgerTopics.Ledger, LedgerTopics.Account(invoice.CustomerId), .. next.OwnerTopics], nameof(InvoiceAgingBucketChanged), moved);
             }
 
             next = next with { Bucket = bucket };
@@ -153,13 +148,7 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
                 await GrainFactory.GetGrain<IEscalationGrain>(EscalationGrain.Key).Raise(raised, account.AssignedCollector);
             }
 
-            var type = work.GetType().Name;
-            Publish<WorkflowEvent>(LedgerTopics.Ledger, type, work);
-            Publish<WorkflowEvent>(LedgerTopics.Account(invoice.CustomerId), type, work);
-            foreach (var owner in next.OwnerTopics)
-            {
-                Publish<WorkflowEvent>(owner, type, work);
-            }
+            Publish<WorkflowEvent>([LedgerTopics.Ledger, LedgerTopics.Account(invoice.CustomerId), .. next.OwnerTopics], work.GetType().Name, work);
 
             workflow = workflow with { Executed = workflow.Executed.Add(step.Key) };
         }

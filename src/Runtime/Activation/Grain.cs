@@ -71,6 +71,10 @@ public abstract class Grain
         return slot;
     }
 
+    /// <summary>Stages one event on each of <paramref name="topics"/> (serialized once), under an explicit event type name.</summary>
+    protected void Publish<TEvent>(IEnumerable<string> topics, string eventType, TEvent @event)
+        where TEvent : notnull => Activation.StageEvent(topics, eventType, @event);
+
     /// <summary>An in-memory timer whose ticks run as turns of this activation, never overlapping; stops on deactivation.</summary>
     protected IGrainTimer RegisterGrainTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>
         Activation.RegisterTimer(callback, dueTime, period);

@@ -399,6 +399,18 @@ internal sealed class GrainActivation : IGrainActivationContext
         }
     }
 
+    /// <summary>Stages one event on several topics, serialized once.</summary>
+    public void StageEvent<TEvent>(IEnumerable<string> topics, string eventType, TEvent @event)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(@event, Silo.SerializerOptions);
+        var now = Silo.TimeProvider.GetUtcNow();
+        var drafts = topics.Select(topic => new EventDraft(topic, eventType, Registration.GrainTypeName, GrainId.Key, payload, now)).ToList();
+        lock (_queue)
+        {
+            (_staged ??= []).AddRange(drafts);
+        }
+    }
+
     /// <summary>An event of this grain, serialized now, for a write to commit (staged by <see cref="StageEvent"/> or handed to a write directly).</summary>
     public EventDraft PrepareEvent<TEvent>(string topic, string eventType, TEvent @event) =>
         new(topic, eventType, Registration.GrainTypeName, GrainId.Key, JsonSerializer.SerializeToUtf8Bytes(@event, Silo.SerializerOptions), Silo.TimeProvider.GetUtcNow());

@@ -10,6 +10,9 @@ public interface IAccountGrain : IGrainWithStringKey
     Task ApplyPayment(string topic, decimal amount, bool persist);
 
     Task<AccountBalance> Balance();
+
+    /// <summary>Applies a payment announced on every topic of <paramref name="topics"/>, committed with the state write.</summary>
+    Task ApplyPaymentOn(string[] topics, decimal amount);
 }
 
 public sealed class AccountGrain([PersistentState("balance")] IPersistentState<AccountBalance> balance) : Grain, IAccountGrain
@@ -25,4 +28,11 @@ public sealed class AccountGrain([PersistentState("balance")] IPersistentState<A
     }
 
     public Task<AccountBalance> Balance() => Task.FromResult(balance.State);
+
+    public async Task ApplyPaymentOn(string[] topics, decimal amount)
+    {
+        balance.State = balance.State with { Balance = balance.State.Balance + amount, Payments = balance.State.Payments + 1 };
+        Publish(topics, "PaymentAppliedEverywhere", new PaymentApplied(GrainKey, amount, balance.State.Payments));
+        await balance.WriteStateAsync();
+    }
 }

@@ -27,6 +27,23 @@ public sealed class EventTests
     }
 
     [Fact]
+    public async Task One_event_published_on_several_topics_is_committed_on_each_with_the_same_payload()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var key = Clusters.NewKey("acct");
+        string[] topics = [Clusters.NewKey("ledger"), Clusters.NewKey("account"), Clusters.NewKey("collector")];
+
+        await cluster.GetGrain<IAccountGrain>(key).ApplyPaymentOn(topics, 25m);
+
+        foreach (var topic in topics)
+        {
+            var stored = Assert.Single(await cluster.Store.ReadAsync(topic, 0, 10));
+            Assert.Equal("PaymentAppliedEverywhere", stored.EventType);
+            Assert.Equal(new PaymentApplied(key, 25m, 1), Payload(stored));
+        }
+    }
+
+    [Fact]
     public async Task Events_staged_without_a_write_are_durable_when_the_call_returns()
     {
         await using var cluster = await Clusters.StartAsync();
