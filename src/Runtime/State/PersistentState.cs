@@ -64,7 +64,9 @@ internal sealed class PersistentState<TState>(
         StateWriteResult result;
         try
         {
-            result = await store.WriteStateAsync(id, payload, Etag, events, cancellationToken);
+            result = await (store is GroupCommitStore owner
+                ? owner.WriteOwnedStateAsync(id, payload, Etag, events, cancellationToken)
+                : store.WriteStateAsync(id, payload, Etag, events, cancellationToken));
         }
         catch (InconsistentStateException)
         {

@@ -41,6 +41,17 @@ public abstract class GroupCommitStore : ICommittedEventSource, IGroupCommitStat
             id, payload.ToArray(), expectedEtag, StoreInput.Events(events), StoreInput.NewEtag(), cancellationToken));
     }
 
+    /// <summary>
+    /// <see cref="WriteStateAsync"/> for buffers the caller hands over (the runtime's persistent state: a payload and
+    /// event drafts serialized for this write and never touched again), so they are not copied.
+    /// </summary>
+    internal Task<StateWriteResult> WriteOwnedStateAsync(GrainStateId id, byte[] payload, string? expectedEtag, IReadOnlyList<EventDraft> events, CancellationToken cancellationToken)
+    {
+        StoreInput.StateId(id);
+        EnsureInitialized();
+        return _writer.EnqueueAsync(new WriteStateOperation(id, payload, expectedEtag, StoreInput.Events(events, owned: true), StoreInput.NewEtag(), cancellationToken));
+    }
+
     public Task ClearStateAsync(GrainStateId id, string? expectedEtag, CancellationToken cancellationToken = default)
     {
         StoreInput.StateId(id);

@@ -34,8 +34,11 @@ internal static class StoreInput
         Key(id.StateName, nameof(id.StateName));
     }
 
-    /// <summary>Validates drafts and copies their payloads, since the caller may reuse its buffers while the write is queued.</summary>
-    public static IReadOnlyList<EventDraft> Events(IReadOnlyList<EventDraft>? events)
+    /// <summary>
+    /// Validates drafts and copies their payloads, since the caller may reuse its buffers while the write is queued;
+    /// <paramref name="owned"/> (the runtime's own freshly serialized drafts, never touched again) skips the copies.
+    /// </summary>
+    public static IReadOnlyList<EventDraft> Events(IReadOnlyList<EventDraft>? events, bool owned = false)
     {
         if (events is null || events.Count == 0)
         {
@@ -50,7 +53,7 @@ internal static class StoreInput
             Key(draft.EventType, nameof(draft.EventType));
             Key(draft.SourceGrainType, nameof(draft.SourceGrainType));
             Key(draft.SourceGrainKey, nameof(draft.SourceGrainKey));
-            copies[i] = draft with { Payload = draft.Payload.ToArray() };
+            copies[i] = owned ? draft : draft with { Payload = draft.Payload.ToArray() };
         }
 
         return copies;
