@@ -224,6 +224,7 @@ public sealed class RemindersBenchmark : IBenchmark
         Console.WriteLine($"   {p} {shape}: {ticks.Length:N0}/{count:N0} reminders ticked ({log.Deliveries:N0} deliveries), load {F(callRate, "N0")} durable grain calls/s from {Callers} callers");
         Console.WriteLine($"   tick lateness ms  min {F(ticks.FirstOrDefault())}  p50 {F(Quantile(ticks, 0.5))}  p99 {F(Quantile(ticks, 0.99))}  max {F(ticks.LastOrDefault())}");
         Console.WriteLine($"   tick lateness histogram: " + string.Join(", ", new[] { 10.0, 100, 1000, 5000, 10_000, 30_000, 50_000, 70_000 }.Select(limit => $"<={limit:N0} ms: {ticks.Count(t => t <= limit):N0}")));
+        Console.WriteLine($"   tick lateness deciles ms: " + string.Join(", ", Enumerable.Range(1, 9).Select(d => F(Quantile(ticks, d / 10.0), "N0"))));
         Console.WriteLine($"   timer lateness ms min {F(plain.FirstOrDefault())}  p50 {F(Quantile(plain, 0.5))}  p99 {F(Quantile(plain, 0.99))}  max {F(plain.LastOrDefault())}");
         return
         [

@@ -287,22 +287,22 @@ internal sealed class ReminderService : IAsyncDisposable
         }
 
         var continued = after is not null;
-        ReminderEntry? truncatedAt = null;
-        while (truncatedAt is null)
+        Task<IReadOnlyList<ReminderEntry>>? reading = ReadDuePageAsync(horizon, ranges, after, cancellationToken);
+        while (reading is not null)
         {
+            var page = await reading;
+            reading = null;
+            pages++;
+            rows += page.Count;
+            var readOn = false;
             lock (_lock)
             {
                 if (!_running)
                 {
                     return (pages, rows, held);
                 }
-            }
 
-            var page = await ReadDuePageAsync(horizon, ranges, after, cancellationToken);
-            pages++;
-            rows += page.Count;
-            lock (_lock)
-            {
+                ReminderEntry? truncatedAt = null;
                 foreach (var entry in page)
                 {
                     // A page read before a delivery advanced its row would bring the delivered occurrence back.
@@ -331,8 +331,6 @@ internal sealed class ReminderService : IAsyncDisposable
                     _windowEnd = truncatedAt;
                     _continueAfter = _scanPosition;
                     HoldPassed(e => Compare(e, truncatedAt) < 0);
-                    // The rest sit at or after the new bound, ahead of the continuation point: the next scan reads them.
-                    _aheadOfScan.Clear();
                 }
                 else if (page.Count < _options.ReminderPageSize)
                 {
@@ -348,39 +346,40 @@ internal sealed class ReminderService : IAsyncDisposable
                 }
                 else
                 {
-                    HoldPassed(e => _scanPosition is { } position && Compare(e, position) <= 0);
+                    HoldPassed(e => Compare(e, page[^1]) <= 0);
+                    readOn = true;
                 }
             }
 
-            // Rows already overdue (a burst beyond capacity, a catch-up) start now, not after the last page.
-            DeliverDue();
-            if (page.Count < _options.ReminderPageSize)
+            if (readOn)
             {
-                break;
+                // Issued after the page was taken in: it sees every row moved before, so only the entries decided while it
+                // runs wait for it (_aheadOfScan).
+                reading = ReadDuePageAsync(horizon, ranges, page[^1], cancellationToken);
             }
 
-            after = page[^1];
+            // Rows already overdue (a burst beyond capacity, a catch-up) start now, while the next page is read.
+            DeliverDue();
         }
 
         return (pages, rows, held);
     }
 
-    /// <summary>Holds the waiting entries the scan has passed (or, at its end, all it will not reach). Under the lock.</summary>
+    /// <summary>
+    /// Holds the waiting entries the page passed (or, at the scan's end, all it left). The others will be read by the next
+    /// query, issued after they were moved, or sit at or after a new bound. Under the lock.
+    /// </summary>
     private void HoldPassed(Func<ReminderEntry, bool> passed)
     {
-        if (_aheadOfScan.Count == 0)
+        foreach (var (key, entry) in _aheadOfScan)
         {
-            return;
-        }
-
-        foreach (var (key, entry) in _aheadOfScan.Where(pair => passed(pair.Value)).ToList())
-        {
-            _aheadOfScan.Remove(key);
-            if (!_window.ContainsKey(key))
+            if (passed(entry) && !_window.ContainsKey(key))
             {
                 Hold(entry);
             }
         }
+
+        _aheadOfScan.Clear();
     }
 
     /// <summary>One keyset page over this silo's ranges (one statement on PostgreSQL, however many ranges).</summary>
