@@ -30,9 +30,10 @@ internal sealed class ReminderService : IAsyncDisposable
     // Next occurrences and registrations the running scan has not reached yet: held when a page passes them, so one
     // written just after a page query read its range is not lost behind the scan.
     private readonly Dictionary<(string Type, string Key, string Name), ReminderEntry> _aheadOfScan = [];
-    // Set when the last scan stopped at capacity: the first row (in table order) it could not hold. Rows at or after it
-    // stay in the table for a later scan, so the window always holds the earliest due (short periods that come back
-    // inside the look-ahead would otherwise keep it full and starve rows that were due before them).
+    // Set when the last scan stopped at capacity: the first row (in table order) it could not hold, or the last row of a
+    // page that filled the window. Rows after it stay in the table for a later scan, so the window always holds the
+    // earliest due (short periods that come back inside the look-ahead would otherwise keep it full and starve rows that
+    // were due before them).
     private ReminderEntry? _windowEnd;
     // The last row that scan passed: a capacity refill reads on strictly after it.
     private ReminderEntry? _continueAfter;
@@ -344,6 +345,14 @@ internal sealed class ReminderService : IAsyncDisposable
                         Interlocked.Exchange(ref _refillRequested, 1);
                     }
                 }
+                else if (_window.Count >= _options.ReminderWindowCapacity)
+                {
+                    // Full after a whole page: the next row would only be read to be left out. It becomes the bound by key
+                    // order (anything after this page waits), and the next refill continues right after the page.
+                    _windowEnd = page[^1];
+                    _continueAfter = page[^1];
+                    HoldPassed(e => Compare(e, page[^1]) <= 0);
+                }
                 else
                 {
                     HoldPassed(e => Compare(e, page[^1]) <= 0);
@@ -418,7 +427,10 @@ internal sealed class ReminderService : IAsyncDisposable
             return false;
         }
 
-        if (_windowEnd is not { } end || Compare(entry, end) < 0 || (_scanPosition is { } position && Compare(entry, position) <= 0))
+        if (_windowEnd is not { } end
+            || Compare(entry, end) < 0
+            || (_continueAfter is { } continueAfter && Compare(entry, continueAfter) <= 0)
+            || (_scanPosition is { } position && Compare(entry, position) <= 0))
         {
             return true;
         }
