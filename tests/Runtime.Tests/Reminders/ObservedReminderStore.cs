@@ -12,12 +12,16 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
     private readonly ConcurrentDictionary<(string Type, string Key, string Name), int> _failAdvances = new();
     private readonly ConcurrentDictionary<(string Type, string Key, string Name), int> _advanceAttempts = new();
     private int _rowsRead;
+    private int _readsFromStart;
     private Func<ReminderEntry?, Task>? _beforeRead;
 
     public IDurableStore Inner => inner;
 
     /// <summary>Rows returned by due-reads so far.</summary>
     public int RowsRead => Volatile.Read(ref _rowsRead);
+
+    /// <summary>Due-reads that started at the beginning of the table (no keyset cursor): one per scan from the start.</summary>
+    public int ReadsFromStart => Volatile.Read(ref _readsFromStart);
 
     public void FailAdvances(string grainType, string grainKey, string name, int times) => _failAdvances[(grainType, grainKey, name)] = times;
 
@@ -42,6 +46,7 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
         DateTimeOffset dueBefore, HashRange range, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default)
     {
         await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
+        Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
         var rows = await inner.ReadDueAsync(dueBefore, range, limit, after, cancellationToken);
         Interlocked.Add(ref _rowsRead, rows.Count);
         return rows;
@@ -51,6 +56,7 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
         DateTimeOffset dueBefore, IReadOnlyList<HashRange> ranges, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default)
     {
         await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
+        Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
         var rows = await inner.ReadDueInRangesAsync(dueBefore, ranges, limit, after, cancellationToken);
         Interlocked.Add(ref _rowsRead, rows.Count);
         return rows;
