@@ -87,6 +87,9 @@ public sealed partial class HubSessions(
 {
     public const string SignedOut = "signedOut";
 
+    /// <summary>How long an ended connection stays open after it was told why, so the message reaches the client.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromMilliseconds(500);
+
     private readonly ConcurrentDictionary<string, HubSession> _sessions = new(StringComparer.Ordinal);
     private int _rounds;
 
@@ -196,8 +199,25 @@ public sealed partial class HubSessions(
         }
         finally
         {
-            session.Connection.Abort();
+            // Aborting right after the write can cut the transport before the message has left (dotnet/aspnetcore#21422),
+            // and the client would never learn why: the connection is aborted a moment later instead (real time: it is
+            // a network allowance, not business time), or as soon as the client closes it.
+            _ = AbortAfterGraceAsync(session.Connection);
         }
+    }
+
+    private static async Task AbortAfterGraceAsync(HubCallerContext connection)
+    {
+        try
+        {
+            await Task.Delay(CloseGrace, TimeProvider.System, connection.ConnectionAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed first.
+        }
+
+        connection.Abort();
     }
 
     private static string Describe(UserStanding standing) => standing.Team is null ? standing.Role : $"{standing.Role} of team {standing.Team}";
