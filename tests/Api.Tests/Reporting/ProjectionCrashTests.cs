@@ -101,7 +101,7 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
             services, store, Options.Create(new ReportingOptions { StorageKey = key, PageSize = pageSize }));
 
     /// <summary>Passes everything through, but fails the Nth manifest write of one projection, as a process dying there would.</summary>
-    private sealed class CrashingStore(IDurableStore inner, string key, int failOnManifestWrite) : IDurableStore
+    private sealed class CrashingStore(IDurableStore inner, string key, int failOnManifestWrite) : DelegatingStore(inner, ownsInner: false)
     {
         private readonly TaskCompletionSource _crashed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _manifestWrites;
@@ -111,9 +111,7 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
 
         public int RowsWrittenSinceLastCommit => Volatile.Read(ref _rowsSinceCommit);
 
-        public string ProviderName => inner.ProviderName;
-
-        public async Task<StateWriteResult> WriteStateAsync(GrainStateId id, ReadOnlyMemory<byte> payload, string? expectedEtag, IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default)
+        public override async Task<StateWriteResult> WriteStateAsync(GrainStateId id, ReadOnlyMemory<byte> payload, string? expectedEtag, IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default)
         {
             if (id.GrainType == "reporting" && id.GrainKey == key)
             {
@@ -132,35 +130,7 @@ public sealed class ProjectionCrashTests(LedgerApiHost host, ITestOutputHelper o
                 }
             }
 
-            return await inner.WriteStateAsync(id, payload, expectedEtag, events, cancellationToken);
+            return await Inner.WriteStateAsync(id, payload, expectedEtag, events, cancellationToken);
         }
-
-        public Task<StoredState?> ReadStateAsync(GrainStateId id, CancellationToken cancellationToken = default) => inner.ReadStateAsync(id, cancellationToken);
-
-        public Task ClearStateAsync(GrainStateId id, string? expectedEtag, CancellationToken cancellationToken = default) => inner.ClearStateAsync(id, expectedEtag, cancellationToken);
-
-        public Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default) => inner.AppendAsync(events, cancellationToken);
-
-        public Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default) => inner.ReadAsync(topic, afterSequence, limit, cancellationToken);
-
-        public Task<long> GetLastSequenceAsync(string topic, CancellationToken cancellationToken = default) => inner.GetLastSequenceAsync(topic, cancellationToken);
-
-        public Task<ReminderEntry> UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken = default) => inner.UpsertAsync(entry, cancellationToken);
-
-        public Task<bool> RemoveAsync(string grainType, string grainKey, string name, CancellationToken cancellationToken = default) => inner.RemoveAsync(grainType, grainKey, name, cancellationToken);
-
-        public Task<IReadOnlyList<ReminderEntry>> ReadForGrainAsync(string grainType, string grainKey, CancellationToken cancellationToken = default) => inner.ReadForGrainAsync(grainType, grainKey, cancellationToken);
-
-        public Task<IReadOnlyList<ReminderEntry>> ReadDueAsync(DateTimeOffset dueBefore, HashRange range, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default) =>
-            inner.ReadDueAsync(dueBefore, range, limit, after, cancellationToken);
-
-        public Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default) =>
-            inner.AdvanceAsync(entry, nextDue, expectedEtag, cancellationToken);
-
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
