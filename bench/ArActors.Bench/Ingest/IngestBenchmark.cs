@@ -138,12 +138,20 @@ public sealed class IngestBenchmark : IBenchmark
             response.EnsureSuccessStatusCode();
         });
 
+        // ARACTORS_BENCH_IDEMPOTENCY=1: every request carries its own Idempotency-Key, as a retrying client would send.
+        var keyed = Environment.GetEnvironmentVariable("ARACTORS_BENCH_IDEMPOTENCY") == "1";
         HttpRequestMessage Next(int worker, long n, string prefix)
         {
             var account = AccountId((int)((worker + n * Concurrency) % Accounts));
-            return n % 3 == 2
+            var request = n % 3 == 2
                 ? JsonRequest($"/api/v1/accounts/{account}/payments", $"{{\"paymentId\":\"{prefix}P-{worker}-{n}\",\"amount\":{1 + n % 50},\"currency\":\"EUR\",\"valueDate\":\"2026-11-20\",\"method\":\"bankTransfer\"}}")
                 : InvoiceRequest($"/api/v1/accounts/{account}/invoices", $"{prefix}I-{worker}-{n}", n);
+            if (keyed)
+            {
+                request.Headers.Add("Idempotency-Key", $"{prefix}K-{worker}-{n}");
+            }
+
+            return request;
         }
 
         await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(2), (w, n) => Next(w, n, "warm"));
