@@ -152,6 +152,13 @@ internal sealed class GrainActivation : IGrainActivationContext
     /// <summary>True when nothing runs or waits and the last request finished at least <paramref name="age"/> ago.</summary>
     public bool IsIdleFor(TimeSpan age)
     {
+        // A collection scan visits every activation: one active within the age is passed over without the mailbox lock
+        // (the timestamp only moves forward, so a stale read only errs toward taking the lock and looking properly).
+        if (Silo.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastActiveTimestamp)) < age)
+        {
+            return false;
+        }
+
         lock (_queue)
         {
             return _status == Status.Valid
@@ -189,7 +196,7 @@ internal sealed class GrainActivation : IGrainActivationContext
 
                 if (item.KeepsAlive)
                 {
-                    _lastActiveTimestamp = Silo.TimeProvider.GetTimestamp();
+                    Volatile.Write(ref _lastActiveTimestamp, Silo.TimeProvider.GetTimestamp());
                 }
             }
 
