@@ -1,5 +1,5 @@
-using ArActors.Runtime.State;
 using ArActors.Runtime.Reminders;
+using ArActors.Runtime.State;
 using ArActors.Runtime.Timers;
 
 namespace ArActors.Runtime;
