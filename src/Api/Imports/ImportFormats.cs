@@ -188,7 +188,7 @@ internal static class ImportFormats
             var profile = await account.GetProfile();
             if (profile is null)
             {
-                return CommandResult.Refused(LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{customerId}' does not exist."));
+                return CommandResult.Refused(LedgerError.UnknownAccount(customerId));
             }
 
             var money = request.Currency is null ? new Money(amount!.Amount, profile.Currency) : amount!;
@@ -213,7 +213,7 @@ internal static class ImportFormats
             var profile = await account.GetProfile();
             if (profile is null)
             {
-                return CommandResult.Refused(LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{customerId}' does not exist."));
+                return CommandResult.Refused(LedgerError.UnknownAccount(customerId));
             }
 
             var money = request.Currency is null ? new Money(amount!.Amount, profile.Currency) : amount!;

@@ -142,7 +142,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         if (meta?.Actor is null)
         {
-            return CommandResult.Refused(LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return CommandResult.Refused(LedgerError.NoActor);
         }
 
         if (meta.IfVersion is { } seen && seen != state.State.Version)
@@ -165,7 +165,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         if (command is not global::ArActors.Grains.Ledger.OpenAccount && Profile is null)
         {
-            return CommandResult.Refused(LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return CommandResult.Refused(LedgerError.UnknownAccount(GrainKey));
         }
 
         var now = TimeProvider.GetUtcNow();

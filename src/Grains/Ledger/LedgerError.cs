@@ -5,6 +5,13 @@ public sealed record LedgerError(string Field, string Code, string Message)
 {
     public static LedgerError Of(string field, string code, string message) => new(field, code, message);
 
+    /// <summary>A change without an actor: every change records who made it.</summary>
+    public static LedgerError NoActor { get; } = new("actor", ErrorCodes.Required, "Every change needs an actor.");
+
+    /// <summary>A command for an account the ledger does not hold.</summary>
+    public static LedgerError UnknownAccount(string? customerId) =>
+        new("customerId", ErrorCodes.UnknownAccount, $"Account '{customerId}' does not exist.");
+
     public override string ToString() => $"{Code} ({Field}): {Message}";
 }
 

@@ -152,7 +152,7 @@ public static class LedgerRules
     {
         if (!draft.State.Accounts.TryGetValue(update.Profile.CustomerId, out var existing))
         {
-            return UnknownAccount(update.Profile.CustomerId);
+            return LedgerError.UnknownAccount(update.Profile.CustomerId);
         }
 
         if (update.Profile.Validate() is { } invalid)
@@ -177,7 +177,7 @@ public static class LedgerRules
     {
         if (!draft.State.Accounts.TryGetValue(change.CustomerId, out var account))
         {
-            return UnknownAccount(change.CustomerId);
+            return LedgerError.UnknownAccount(change.CustomerId);
         }
 
         return account.Status == change.Status ? null
@@ -191,7 +191,7 @@ public static class LedgerRules
         {
             if (!draft.State.Accounts.TryGetValue(issue.CustomerId, out var account))
             {
-                return UnknownAccount(issue.CustomerId);
+                return LedgerError.UnknownAccount(issue.CustomerId);
             }
 
             if (account.Status == AccountStatus.Closed)
@@ -228,7 +228,7 @@ public static class LedgerRules
 
         if (!draft.State.Accounts.TryGetValue(receive.CustomerId, out var account))
         {
-            return UnknownAccount(receive.CustomerId);
+            return LedgerError.UnknownAccount(receive.CustomerId);
         }
 
         if (Guard.SameCurrency(payment.Amount, account.Currency, "payment.amount", $"account '{receive.CustomerId}'") is { } currency)
@@ -305,7 +305,7 @@ public static class LedgerRules
 
         if (!draft.State.Accounts.TryGetValue(identify.CustomerId, out var account))
         {
-            return UnknownAccount(identify.CustomerId);
+            return LedgerError.UnknownAccount(identify.CustomerId);
         }
 
         if (Guard.SameCurrency(cash.Payment.Amount, account.Currency, "cashId", $"account '{identify.CustomerId}'") is { } currency)
@@ -555,9 +555,6 @@ public static class LedgerRules
         LedgerError.Of("paymentId", ErrorCodes.UnknownPayment, state.UnallocatedCash.ContainsKey(paymentId)
             ? $"'{paymentId}' is unallocated cash; identify its account first."
             : $"Payment '{paymentId}' does not exist.");
-
-    private static LedgerError UnknownAccount(string customerId) =>
-        LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{customerId}' does not exist.");
 
     private static LedgerError DuplicatePayment(string paymentId) =>
         LedgerError.Of("payment.paymentId", ErrorCodes.DuplicatePayment, $"Payment id '{paymentId}' was already received with different details.");

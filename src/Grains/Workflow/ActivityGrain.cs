@@ -63,7 +63,7 @@ public sealed class ActivityGrain([PersistentState("activities")] IPersistentSta
         var account = GrainFactory.GetGrain<IAccountGrain>(GrainKey);
         if (await account.GetProfile() is not { } profile)
         {
-            return new ActivityResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return new ActivityResult(null, LedgerError.UnknownAccount(GrainKey));
         }
 
         if ((await account.GetLedger()).Invoice(activity.Debt) is null)

@@ -45,12 +45,12 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
     {
         if (meta?.Actor is null)
         {
-            return new DisputeResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new DisputeResult(null, LedgerError.NoActor);
         }
 
         if (await Account.GetProfile() is not { } profile)
         {
-            return new DisputeResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return new DisputeResult(null, LedgerError.UnknownAccount(GrainKey));
         }
 
         if (command?.Id is { } id && state.State.Disputes.TryGetValue(id, out var held))
@@ -85,12 +85,12 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
     {
         if (meta?.Actor is null)
         {
-            return new DisputeResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new DisputeResult(null, LedgerError.NoActor);
         }
 
         if (await Account.GetProfile() is not { } profile)
         {
-            return new DisputeResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return new DisputeResult(null, LedgerError.UnknownAccount(GrainKey));
         }
 
         if (command?.Id is not { } id || !state.State.Disputes.TryGetValue(id, out var dispute))
@@ -139,12 +139,12 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
     {
         if (meta?.Actor is null)
         {
-            return new DisputeResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new DisputeResult(null, LedgerError.NoActor);
         }
 
         if (await Account.GetProfile() is not { } profile)
         {
-            return new DisputeResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return new DisputeResult(null, LedgerError.UnknownAccount(GrainKey));
         }
 
         if ((await Account.GetLedger()).Invoice(invoiceNumber) is not { } invoice || invoice.CustomerId != GrainKey)

@@ -96,7 +96,7 @@ public sealed class EscalationGrain([PersistentState("escalations")] IPersistent
     {
         if (meta?.Actor is null)
         {
-            return new EscalationResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new EscalationResult(null, LedgerError.NoActor);
         }
 
         if (id is null || !state.State.Records.TryGetValue(id, out var record))

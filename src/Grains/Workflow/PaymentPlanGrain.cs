@@ -37,12 +37,12 @@ public sealed class PaymentPlanGrain([PersistentState("payment-plans")] IPersist
     {
         if (meta?.Actor is null)
         {
-            return new PaymentPlanResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new PaymentPlanResult(null, LedgerError.NoActor);
         }
 
         if (await Account.GetProfile() is not { } profile)
         {
-            return new PaymentPlanResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return new PaymentPlanResult(null, LedgerError.UnknownAccount(GrainKey));
         }
 
         if (plan?.Id is { } id && state.State.Plans.TryGetValue(id, out var held))

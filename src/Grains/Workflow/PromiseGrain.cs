@@ -40,12 +40,12 @@ public sealed class PromiseGrain([PersistentState("promises")] IPersistentState<
     {
         if (meta?.Actor is null)
         {
-            return new PromiseResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new PromiseResult(null, LedgerError.NoActor);
         }
 
         if (await Account.GetProfile() is not { } profile)
         {
-            return new PromiseResult(null, LedgerError.Of("customerId", ErrorCodes.UnknownAccount, $"Account '{GrainKey}' does not exist."));
+            return new PromiseResult(null, LedgerError.UnknownAccount(GrainKey));
         }
 
         if (promise?.Id is { } id && state.State.Promises.TryGetValue(id, out var held))

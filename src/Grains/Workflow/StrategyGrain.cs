@@ -38,7 +38,7 @@ public sealed class StrategyGrain([PersistentState("strategy")] IPersistentState
     {
         if (meta?.Actor is null)
         {
-            return new StrategyResult(null, LedgerError.Of("actor", ErrorCodes.Required, "Every change needs an actor."));
+            return new StrategyResult(null, LedgerError.NoActor);
         }
 
         if (strategy is null)
