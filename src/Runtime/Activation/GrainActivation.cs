@@ -200,9 +200,11 @@ internal sealed class GrainActivation : IGrainActivationContext
                 }
             }
 
-            // The caller sees its answer only once the turn is over, so what it does next never finds the activation busy.
-            item.Complete();
+            // The caller sees its answer only once the turn is over, so what it does next never finds the activation busy,
+            // and only after what the turn's end starts (the next turn, or a deactivation it asked for) counts as work,
+            // so a caller that then waits for background work to settle also waits for that deactivation.
             Pump();
+            item.Complete();
         }
     }
 
