@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ArActors.Grains.Invoices;
 
 public enum InvoiceStatus
@@ -28,7 +30,10 @@ public sealed record ExternalRefs(string? Order = null, string? PurchaseOrder = 
 /// <summary>Cash from one payment applied to this invoice; a reversed line stays so a retried apply stays a no-op.</summary>
 public sealed record AppliedAllocation(string AllocationId, string PaymentId, Money Amount, DateOnly ValueDate, bool Reversed);
 
-/// <summary>An invoice as its grain holds it. Amounts are in the invoice currency, which is the account currency.</summary>
+/// <summary>
+/// An invoice as its grain holds it. Amounts are in the invoice currency, which is the account currency. What is computed
+/// from the other members is not stored: every account write serializes each of its invoices.
+/// </summary>
 public sealed record InvoiceState(
     string Number,
     string CustomerId,
@@ -53,6 +58,7 @@ public sealed record InvoiceState(
     public Money? DisputedAmount { get; init; }
 
     /// <summary>What dunning may still ask for: the open amount less the part in dispute (zero when all of it is).</summary>
+    [JsonIgnore]
     public Money UndisputedOpenAmount =>
         !Disputed ? OpenAmount
         : DisputedAmount is not { } disputed || disputed >= OpenAmount ? Money.Zero(Currency)
@@ -63,16 +69,22 @@ public sealed record InvoiceState(
     /// <summary>Effective date on which the open amount last reached zero; null while anything is open.</summary>
     public DateOnly? SettledOn { get; init; }
 
+    [JsonIgnore]
     public string Currency => Amount.Currency;
 
+    [JsonIgnore]
     public decimal AppliedTotal => Allocations.Values.Where(a => !a.Reversed).Sum(a => a.Amount.Amount);
 
+    [JsonIgnore]
     public decimal CreditedTotal => Credits.Values.Sum(c => c.Amount);
 
+    [JsonIgnore]
     public decimal WrittenOffTotal => WriteOffs.Values.Sum(w => w.Amount);
 
+    [JsonIgnore]
     public bool HasActivity => AppliedTotal != 0m || CreditedTotal != 0m || WrittenOffTotal != 0m;
 
+    [JsonIgnore]
     public InvoiceStatus Status =>
         Cancelled ? InvoiceStatus.Cancelled
         : OpenAmount.IsZero ? (WrittenOffTotal > 0m ? InvoiceStatus.WrittenOff : InvoiceStatus.Paid)
@@ -80,6 +92,7 @@ public sealed record InvoiceState(
         : OpenAmount < Amount ? InvoiceStatus.PartiallyPaid
         : InvoiceStatus.Open;
 
+    [JsonIgnore]
     public bool IsOpen => !Cancelled && OpenAmount.IsPositive;
 
     public int DaysPastDue(DateOnly asOf) => IsOpen ? AgingRules.DaysPastDue(DueDate, asOf) : 0;
@@ -91,7 +104,9 @@ public sealed record InvoiceState(
         IsOpen ? AgingRules.NextBoundaryDate(IssueDate, DueDate, asOf, policy) : null;
 
     /// <summary>Days paid after the due date, once settled (max(0, settled - due)).</summary>
+    [JsonIgnore]
     public int? DaysLate => SettledOn is { } settled ? AgingRules.DaysPastDue(DueDate, settled) : null;
 
+    [JsonIgnore]
     public int? DaysToSettle => SettledOn is { } settled ? settled.DayNumber - IssueDate.DayNumber : null;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ArActors.Grains.Payments;
 
 public enum PaymentMethod
@@ -30,6 +32,7 @@ public sealed record PaymentState(string CustomerId, Payment Payment)
 
     public bool Reversed { get; init; }
 
+    [JsonIgnore]
     public decimal AppliedTotal => Allocations.Values.Where(a => !a.Reversed).Sum(a => a.Amount.Amount);
 }
 

@@ -17,8 +17,9 @@ public abstract class GroupCommitStore : ICommittedEventSource, IGroupCommitStat
 
     /// <summary>
     /// Raised once per committed transaction with the events it committed, ordered by (topic, sequence), after COMMIT
-    /// and before the writers' tasks complete. Invoked on a writer loop: handlers must be quick and must not block. With
-    /// several loops, two invocations may run at once and a later sequence may be reported first: use sequences.
+    /// and before the writers' tasks complete. Invoked on the writer loop that commits this store's events, so one
+    /// invocation at a time and in commit order: handlers must be quick and must not block. Other processes append to
+    /// the same topics, so a subscriber still orders by sequence, not by arrival.
     /// </summary>
     public event Action<IReadOnlyList<StoredEvent>>? EventsCommitted;
 

@@ -27,15 +27,22 @@ internal enum BatchFailure
 }
 
 /// <summary>
-/// Queue plus writer loops: each loop takes everything pending (up to a cap), runs it as one transaction through
-/// the provider's commit delegate, then raises the committed-events hook and completes each operation's task.
+/// Queues plus writer loops: each loop takes everything pending on its queue (up to a cap), runs it as one transaction
+/// through the provider's commit delegate, then raises the committed-events hook and completes each operation's task.
+/// With more than one loop, operations that append events have a queue and a loop of their own: every such transaction
+/// updates shared topic counters (the ledger topic above all) and holds them until its COMMIT, so they commit one at a
+/// time whatever the loop count; several loops would only split what is pending into small transactions waiting on one
+/// another. One loop takes everything that arrived during the previous commit instead. Operations without events
+/// (state rows, reminders) share the other loops and commit side by side.
 /// </summary>
 internal sealed class GroupCommitWriter : IGroupCommitStatistics, IAsyncDisposable
 {
     private const int MaxRetries = 3;
 
-    private readonly Channel<GroupCommitOperation> _queue =
-        Channel.CreateUnbounded<GroupCommitOperation>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly Channel<GroupCommitOperation> _queue = NewQueue();
+
+    // The queue of operations with events: _queue itself when there is one loop.
+    private readonly Channel<GroupCommitOperation> _eventQueue;
 
     private readonly Func<IReadOnlyList<GroupCommitOperation>, CancellationToken, Task> _commitBatch;
     private readonly Func<Exception, BatchFailure> _classify;
@@ -62,9 +69,11 @@ internal sealed class GroupCommitWriter : IGroupCommitStatistics, IAsyncDisposab
         _logger = logger;
         _maxBatch = maxBatch;
         _loops = new Task[loopCount];
-        for (var i = 0; i < loopCount; i++)
+        _eventQueue = loopCount == 1 ? _queue : NewQueue();
+        _loops[0] = Task.Run(() => RunLoopAsync(_eventQueue.Reader));
+        for (var i = 1; i < loopCount; i++)
         {
-            _loops[i] = Task.Run(RunLoopAsync);
+            _loops[i] = Task.Run(() => RunLoopAsync(_queue.Reader));
         }
     }
 
@@ -79,7 +88,8 @@ internal sealed class GroupCommitWriter : IGroupCommitStatistics, IAsyncDisposab
             return Task.FromCanceled<TResult>(operation.CancellationToken);
         }
 
-        if (!_queue.Writer.TryWrite(operation))
+        var queue = operation.Events.Count > 0 ? _eventQueue : _queue;
+        if (!queue.Writer.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(GroupCommitWriter), "The store is disposed; no more writes are accepted.");
         }
@@ -91,13 +101,16 @@ internal sealed class GroupCommitWriter : IGroupCommitStatistics, IAsyncDisposab
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        _eventQueue.Writer.TryComplete();
         await Task.WhenAll(_loops).ConfigureAwait(false);
     }
 
-    private async Task RunLoopAsync()
+    private static Channel<GroupCommitOperation> NewQueue() =>
+        Channel.CreateUnbounded<GroupCommitOperation>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+
+    private async Task RunLoopAsync(ChannelReader<GroupCommitOperation> reader)
     {
         var batch = new List<GroupCommitOperation>(_maxBatch);
-        var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();

@@ -55,6 +55,44 @@ public abstract class DurableProviderContract : DurableStoreContract
     }
 
     [Fact]
+    public async Task Concurrent_writes_with_events_are_reported_one_commit_at_a_time_in_sequence_order()
+    {
+        var hook = Assert.IsAssignableFrom<ICommittedEventSource>(Store);
+        var statistics = Assert.IsAssignableFrom<IGroupCommitStatistics>(Store);
+        var topic = NewTopic();
+        var grainType = NewGrainType();
+        var reported = new List<long>();
+        var running = 0;
+        var overlapped = false;
+        hook.EventsCommitted += events =>
+        {
+            overlapped |= Interlocked.Increment(ref running) > 1;
+            lock (reported)
+            {
+                reported.AddRange(events.Where(e => e.Topic == topic).Select(e => e.Sequence));
+            }
+
+            Thread.Sleep(1);
+            Interlocked.Decrement(ref running);
+        };
+        var before = statistics.Transactions;
+
+        // Every write appends to one shared topic, as every ledger change appends to topic "ledger"; twenty writers
+        // write one after another, so writes keep arriving while earlier ones commit.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 15; i++)
+            {
+                await Store.WriteStateAsync(new GrainStateId(grainType, $"k{writer}-{i}", "s"), Json("{}"), null, [Draft(topic, "Changed")]);
+            }
+        })));
+
+        Assert.False(overlapped);
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), reported);
+        Assert.InRange(statistics.Transactions - before, 1, 150);
+    }
+
+    [Fact]
     public async Task Concurrent_writes_are_group_committed_in_far_fewer_transactions()
     {
         var statistics = Assert.IsAssignableFrom<IGroupCommitStatistics>(Store);
