@@ -11,7 +11,8 @@ namespace ArActors.Runtime;
 /// <summary>
 /// One in-memory instance of a grain and its mailbox. Turn-based: a request starts only when the scheduling rules
 /// allow (exclusive by default; read-only with read-only; interleaving and reentrant always), and a turn lasts until
-/// the method's task completes, across awaits.
+/// the method's task completes, across awaits. Whatever runs (turns, activation, deactivation) runs through the
+/// activation's <see cref="ActivationScheduler"/>, one piece at a time.
 /// </summary>
 internal sealed class GrainActivation : IGrainActivationContext
 {
@@ -27,6 +28,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     // Per-activation memory matters (100,000s of grains): one queue doubles as the lock, the rest is allocated on demand.
     private readonly Queue<IWorkItem> _queue = new();
     private readonly List<IStateSlot> _stateSlots = new(1);
+    private readonly ActivationScheduler _scheduler = new();
     private List<GrainTimer>? _timers;
     private List<EventDraft>? _staged;
     private TaskCompletionSource? _deactivated;
@@ -115,7 +117,7 @@ internal sealed class GrainActivation : IGrainActivationContext
 
         if (startNow)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: true);
+            _scheduler.Schedule(item);
             return true;
         }
 
@@ -123,7 +125,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         if (activate)
         {
             Silo.BackgroundWork.Enter();
-            ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.ActivateAsync(), this, preferLocal: false);
+            _scheduler.Post(static a => _ = ((GrainActivation)a!).ActivateAsync(), this);
         }
         else
         {
@@ -240,7 +242,7 @@ internal sealed class GrainActivation : IGrainActivationContext
             if (deactivate)
             {
                 Silo.BackgroundWork.Enter();
-                _ = DeactivateAsync();
+                _scheduler.Post(static a => _ = ((GrainActivation)a!).DeactivateAsync(), this);
                 return;
             }
 
@@ -250,7 +252,7 @@ internal sealed class GrainActivation : IGrainActivationContext
             }
 
             RuntimeInstruments.MailboxQueued.Add(-1);
-            ThreadPool.UnsafeQueueUserWorkItem(next, preferLocal: true);
+            _scheduler.Schedule(next);
         }
     }
 

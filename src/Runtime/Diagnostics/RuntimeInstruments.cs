@@ -30,6 +30,10 @@ public static class RuntimeInstruments
 
     internal static readonly Histogram<double> StorageLatency = Meter.CreateHistogram<double>("aractors.storage.duration", "ms", "Store operation latency");
 
+    internal static readonly Counter<long> StorageTransactions = Meter.CreateCounter<long>("aractors.storage.transactions", description: "Group-commit transactions run");
+
+    internal static readonly Counter<long> StorageBatched = Meter.CreateCounter<long>("aractors.storage.batched", description: "Write operations carried by those transactions");
+
     internal static readonly UpDownCounter<long> MailboxQueued = Meter.CreateUpDownCounter<long>("aractors.mailbox.queued", description: "Requests waiting in mailboxes");
 
     internal static void RecordStorage(string operation, string provider, long startedTimestamp)

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ArActors.Runtime.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace ArActors.Runtime.Storage;
@@ -182,6 +183,8 @@ internal sealed class GroupCommitWriter : IGroupCommitStatistics, IAsyncDisposab
 
         Interlocked.Increment(ref _transactions);
         Interlocked.Add(ref _operations, batch.Count);
+        RuntimeInstruments.StorageTransactions.Add(1);
+        RuntimeInstruments.StorageBatched.Add(batch.Count);
         try
         {
             await _commitBatch(batch, CancellationToken.None).ConfigureAwait(false);

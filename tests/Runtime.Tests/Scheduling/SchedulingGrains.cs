@@ -92,3 +92,54 @@ public sealed class CycleGrain : Grain, ICycleGrain
 
     public Task<string> Hello() => Task.FromResult("hello from " + GrainKey);
 }
+
+/// <summary>Counts how often two pieces of its code ran at the same instant: never, if the activation runs one piece at a time.</summary>
+public interface IOverlapGrain : IGrainWithStringKey
+{
+    /// <summary>Busy sections separated by awaits that really suspend (a timer) or only yield.</summary>
+    Task Work(int sections);
+
+    /// <summary>The same sections in two branches of one turn, awaited together.</summary>
+    Task WorkInBranches(int sections);
+
+    Task<int> Overlaps();
+}
+
+[Reentrant]
+public sealed class OverlapGrain : Grain, IOverlapGrain
+{
+    private int _inside;
+    private int _overlaps;
+
+    public async Task Work(int sections)
+    {
+        for (var i = 0; i < sections; i++)
+        {
+            Section();
+            if (i % 2 == 0)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1);
+            }
+        }
+    }
+
+    public Task WorkInBranches(int sections) => Task.WhenAll(Work(sections), Work(sections));
+
+    public Task<int> Overlaps() => Task.FromResult(_overlaps);
+
+    private void Section()
+    {
+        if (Interlocked.Increment(ref _inside) > 1)
+        {
+            Interlocked.Increment(ref _overlaps);
+        }
+
+        // Long enough that two threads running this grain at once would meet here.
+        Thread.SpinWait(20_000);
+        Interlocked.Decrement(ref _inside);
+    }
+}

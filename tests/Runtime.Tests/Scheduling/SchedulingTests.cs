@@ -57,6 +57,28 @@ public sealed class SchedulingTests
     }
 
     [Fact]
+    public async Task Reentrant_turns_interleave_at_awaits_but_never_run_at_the_same_time()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var grain = cluster.GetGrain<IOverlapGrain>(Clusters.NewKey("overlap"));
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => grain.Work(40))));
+
+        Assert.Equal(0, await grain.Overlaps());
+    }
+
+    [Fact]
+    public async Task Branches_of_one_turn_awaited_together_never_run_at_the_same_time()
+    {
+        await using var cluster = await Clusters.StartAsync();
+        var grain = cluster.GetGrain<IOverlapGrain>(Clusters.NewKey("branches"));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => grain.WorkInBranches(40))));
+
+        Assert.Equal(0, await grain.Overlaps());
+    }
+
+    [Fact]
     public async Task Read_only_calls_run_together_but_never_alongside_a_write()
     {
         await using var cluster = await Clusters.StartAsync();
