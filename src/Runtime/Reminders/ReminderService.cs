@@ -233,8 +233,15 @@ internal sealed class ReminderService : IAsyncDisposable
         ReminderEntry? after;
         lock (_lock)
         {
+            // A capacity refill asked for before the window filled up again (a delivery that completed just before another
+            // scan), or after a scan read to the end: it would read a page only to leave it out, or nothing to continue.
+            if (!_fromStart && (_windowEnd is null || !HasRoomForAPage()))
+            {
+                return;
+            }
+
             // Continue only while the previous scan stopped at capacity; otherwise there is nothing after it to continue to.
-            after = _fromStart || _windowEnd is null ? null : _continueAfter;
+            after = _fromStart ? null : _continueAfter;
             _fromStart = false;
             _scanning = true;
             _scanPosition = after;
@@ -270,6 +277,12 @@ internal sealed class ReminderService : IAsyncDisposable
                             Hold(waiting);
                         }
                     }
+                }
+                else if (_running && _windowEnd is not null && HasRoomForAPage())
+                {
+                    // Deliveries that completed while this scan ran left the refill to it, also those after its last read:
+                    // without this the window could drain with rows still waiting behind it and nothing left to read them.
+                    Interlocked.Exchange(ref _refillRequested, 1);
                 }
 
                 _aheadOfScan.Clear();
@@ -653,9 +666,9 @@ internal sealed class ReminderService : IAsyncDisposable
                 Hold(current);
             }
 
-            // Once a page fits, the next scan continues where the last one stopped; a running scan fills the slots itself.
-            refill = !_scanning && _windowEnd is not null
-                && _window.Count <= Math.Max(0, _options.ReminderWindowCapacity - _options.ReminderPageSize);
+            // Once a page fits, the next scan continues where the last one stopped; a running scan fills the slots itself (and
+            // looks again when it ends).
+            refill = !_scanning && _windowEnd is not null && HasRoomForAPage();
         }
 
         if (refill)
@@ -665,6 +678,9 @@ internal sealed class ReminderService : IAsyncDisposable
 
         DeliverDue();
     }
+
+    /// <summary>A capacity refill is worth a read once a whole page fits. Under the lock.</summary>
+    private bool HasRoomForAPage() => _window.Count <= Math.Max(0, _options.ReminderWindowCapacity - _options.ReminderPageSize);
 
     /// <summary>Keeps the entry's slot and puts it back on the clock after the retry delay (the tick, or only its advance).</summary>
     private void RetryLater(ReminderEntry entry, DateTimeOffset? advanceTo)

@@ -11,6 +11,7 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
 {
     private readonly ConcurrentDictionary<(string Type, string Key, string Name), int> _failAdvances = new();
     private readonly ConcurrentDictionary<(string Type, string Key, string Name), int> _advanceAttempts = new();
+    private readonly ConcurrentQueue<ReminderEntry?> _cursors = new();
     private int _rowsRead;
     private int _readsFromStart;
     private Func<ReminderEntry?, Task>? _beforeRead;
@@ -22,6 +23,9 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
 
     /// <summary>Due-reads that started at the beginning of the table (no keyset cursor): one per scan from the start.</summary>
     public int ReadsFromStart => Volatile.Read(ref _readsFromStart);
+
+    /// <summary>The keyset cursor of every due-read so far, in the order they were issued (null: from the start).</summary>
+    public IReadOnlyList<ReminderEntry?> Cursors => [.. _cursors];
 
     public void FailAdvances(string grainType, string grainKey, string name, int times) => _failAdvances[(grainType, grainKey, name)] = times;
 
@@ -47,6 +51,7 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
     {
         await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
         Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
+        _cursors.Enqueue(after);
         var rows = await inner.ReadDueAsync(dueBefore, range, limit, after, cancellationToken);
         Interlocked.Add(ref _rowsRead, rows.Count);
         return rows;
@@ -57,6 +62,7 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
     {
         await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
         Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
+        _cursors.Enqueue(after);
         var rows = await inner.ReadDueInRangesAsync(dueBefore, ranges, limit, after, cancellationToken);
         Interlocked.Add(ref _rowsRead, rows.Count);
         return rows;
