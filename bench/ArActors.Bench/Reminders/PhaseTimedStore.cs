@@ -7,9 +7,10 @@ namespace ArActors.Bench.Reminders;
 
 /// <summary>
 /// The store a burst runs on, with its reminder traffic timed: each due-read (rows, duration) and each advance (when it
-/// was asked for and when it finished, on the wall clock), so a run can say which phase its tail waited for.
+/// was asked for and when it finished, on the wall clock), so a run can say which phase its tail waited for. With a
+/// <see cref="AdvanceBatcher"/> the advances go to it instead of the store (the batch experiment).
 /// </summary>
-internal sealed class PhaseTimedStore(IDurableStore inner) : IDurableStore
+internal sealed class PhaseTimedStore(IDurableStore inner, AdvanceBatcher? batcher = null) : IDurableStore
 {
     private readonly ConcurrentQueue<(long Start, long End, int Rows)> _reads = new();
     private readonly ConcurrentQueue<(long Start, long End)> _advances = new();
@@ -60,7 +61,7 @@ internal sealed class PhaseTimedStore(IDurableStore inner) : IDurableStore
 
         try
         {
-            return await inner.AdvanceAsync(entry, nextDue, expectedEtag, cancellationToken);
+            return await (batcher is null ? inner.AdvanceAsync(entry, nextDue, expectedEtag, cancellationToken) : batcher.AdvanceAsync(entry, nextDue, expectedEtag));
         }
         finally
         {

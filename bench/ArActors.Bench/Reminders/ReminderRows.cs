@@ -125,6 +125,38 @@ internal sealed class PostgresReminderTable(string connectionString) : IReminder
     }
 
     /// <summary>
+    /// The batch experiment's write: each row moved to its own next due time if it still has its ETag, one statement for
+    /// the batch; returns the keys it moved (the others were re-registered or removed, as a per-row advance reports).
+    /// </summary>
+    public async Task<HashSet<(string, string, string)>> AdvanceBatchAsync(IReadOnlyList<(ReminderEntry Entry, DateTimeOffset Next, string Etag)> batch)
+    {
+        await using var update = _dataSource.CreateCommand($"""
+            UPDATE {_schema}.reminders r SET next_due = v.next_due
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS v(grain_type, grain_key, name, etag, next_due)
+            WHERE r.grain_type = v.grain_type AND r.grain_key = v.grain_key AND r.name = v.name AND r.etag = v.etag
+            RETURNING r.grain_type, r.grain_key, r.name
+            """);
+        foreach (var column in new Func<(ReminderEntry Entry, DateTimeOffset Next, string Etag), string>[] { b => b.Entry.GrainType, b => b.Entry.GrainKey, b => b.Entry.Name, b => b.Etag })
+        {
+            update.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(column)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        }
+
+        update.Parameters.Add(new NpgsqlParameter<DateTime[]>
+        {
+            TypedValue = [.. batch.Select(b => new DateTime(b.Next.UtcTicks - (b.Next.UtcTicks % 10), DateTimeKind.Utc))],
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+        });
+        var moved = new HashSet<(string, string, string)>();
+        await using var reader = await update.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            moved.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return moved;
+    }
+
+    /// <summary>
     /// Baseline for the runtime's advances: every row moved on by its period in one set-based statement, each matched by
     /// its key and ETag as the runtime's per-row advance is (keys and ETags read first, not timed). Returns (ms, rows).
     /// </summary>

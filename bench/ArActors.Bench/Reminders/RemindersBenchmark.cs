@@ -161,7 +161,10 @@ public sealed class RemindersBenchmark : IBenchmark
         var log = new TickLog();
         await using var inner = table.CreateStore(TimeProvider.System);
         // A burst beyond the window: its reads and advances are timed, to say which phase the tail waits for.
-        var phases = spread == TimeSpan.Zero && count >= 50_000 ? new PhaseTimedStore(inner) : null;
+        await using var batcher = Environment.GetEnvironmentVariable("ARACTORS_BENCH_BATCH_ADVANCE") == "1" && table is PostgresReminderTable batchTable
+            ? new AdvanceBatcher(batchTable.AdvanceBatchAsync, loops: 3, maxBatch: 1000)
+            : null;
+        var phases = spread == TimeSpan.Zero && count >= 50_000 ? new PhaseTimedStore(inner, batcher) : null;
         IDurableStore store = phases ?? inner;
         await store.InitializeAsync();
 
@@ -247,6 +250,11 @@ public sealed class RemindersBenchmark : IBenchmark
         Console.WriteLine($"   timer lateness ms min {F(plain.FirstOrDefault())}  p50 {F(Quantile(plain, 0.5))}  p99 {F(Quantile(plain, 0.99))}  max {F(plain.LastOrDefault())}");
         var advanceResults = new List<BenchResult>();
         phases?.Print(storedDue[keys[0]]);
+        if (batcher is not null && phases is not null)
+        {
+            Console.WriteLine($"   batch experiment: advances written as {batcher.Batches:N0} set-based statements of up to 1,000 rows ({batcher.Rows:N0} rows) beside the store");
+        }
+
         if (advances is { } a)
         {
             Console.WriteLine($"   every row advanced {F(a.AdvancedAfterMs, "N0")} ms after the instant; raw: one set-based UPDATE of the {a.RawRows:N0} rows by key and ETag {F(a.RawMs, "N0")} ms (same load)");
