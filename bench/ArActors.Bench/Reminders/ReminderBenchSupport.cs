@@ -2,6 +2,7 @@ using System.Globalization;
 using ArActors.Runtime;
 using ArActors.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ArActors.Bench.Reminders;
@@ -16,6 +17,11 @@ internal static class ReminderBenchSupport
         var services = new ServiceCollection();
         services.AddSingleton(clock);
         services.AddSingleton(log ?? new TickLog());
+        if (Environment.GetEnvironmentVariable("ARACTORS_BENCH_TRACE") == "1")
+        {
+            services.AddSingleton<ILoggerFactory, ScanTrace>();
+        }
+
         services.AddArActorsSilo(silo => silo.AddGrains(typeof(ReminderBenchSupport).Assembly).AddStore(SiloOptions.DefaultStorageName, store)
             .Configure(o => configure?.Invoke(o)));
         return services.BuildServiceProvider();
@@ -46,4 +52,32 @@ internal static class ReminderBenchSupport
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     public static string F(double value, string format = "N1") => value.ToString(format, CultureInfo.InvariantCulture);
+}
+
+/// <summary>ARACTORS_BENCH_TRACE=1: prints the runtime's reminder scan lines (pages, rows, held, time) with a wall-clock stamp.</summary>
+internal sealed class ScanTrace : ILoggerFactory, ILogger
+{
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var message = formatter(state, exception);
+        if (message.StartsWith("Reminder scan", StringComparison.Ordinal) || logLevel >= LogLevel.Warning)
+        {
+            Console.WriteLine($"   {TimeProvider.System.GetUtcNow():HH:mm:ss.fff} {message}");
+        }
+    }
+
+    public void Dispose()
+    {
+    }
 }

@@ -9,7 +9,8 @@ namespace ArActors.Runtime.Reminders;
 /// Delivers durable reminders. Memory holds only a window: the reminders due within the look-ahead, at most
 /// <see cref="SiloOptions.ReminderWindowCapacity"/>, read with keyset paging. One clock timer is armed for the earliest
 /// of them. A tick is a grain turn; afterwards NextDue advances (at least once: a crash in between redelivers).
-/// Occurrences missed while no silo ran are delivered once, as a catch-up tick.
+/// Occurrences missed while no silo ran are delivered once, as a catch-up tick. When more are due than fit, a refill
+/// continues after the last row the previous scan passed instead of re-reading the window from its start.
 /// </summary>
 internal sealed class ReminderService : IAsyncDisposable
 {
@@ -23,11 +24,24 @@ internal sealed class ReminderService : IAsyncDisposable
     private ITimer? _dueTimer;
     private ITimer? _refreshTimer;
     private readonly Dictionary<(string Type, string Key, string Name), DateTimeOffset> _deliveredDuringScan = [];
-    // Set when the last scan stopped at capacity: the due time of the first row it could not hold. Entries due at or
-    // after it stay in the table for a later scan, so the window always holds the earliest due (short periods that come
-    // back inside the look-ahead would otherwise keep it full and starve rows that were due before them).
-    private DateTimeOffset? _windowEnd;
-    private bool _deferredDuringScan;
+    // Delivered, but the row could not be advanced: the entry keeps its slot and only the advance is tried again (a
+    // refill that continues after the window would never read the row at its old place).
+    private readonly Dictionary<(string Type, string Key, string Name), DateTimeOffset> _advancePending = [];
+    // Next occurrences and registrations the running scan has not reached yet: held when a page passes them, so one
+    // written just after a page query read its range is not lost behind the scan.
+    private readonly Dictionary<(string Type, string Key, string Name), ReminderEntry> _aheadOfScan = [];
+    // Set when the last scan stopped at capacity: the first row (in table order) it could not hold, or the last row of a
+    // page that filled the window. Rows after it stay in the table for a later scan, so the window always holds the
+    // earliest due (short periods that come back inside the look-ahead would otherwise keep it full and starve rows that
+    // were due before them).
+    private ReminderEntry? _windowEnd;
+    // The last row that scan passed: a capacity refill reads on strictly after it.
+    private ReminderEntry? _continueAfter;
+    // The last row the running scan passed (null: it has passed none yet).
+    private ReminderEntry? _scanPosition;
+    // The next scan reads from the window's start: at start-up, on the periodic refresh, after the ranges moved or a scan
+    // failed, and once after a chain of continuations, for rows other silos wrote behind the continuation point.
+    private bool _fromStart = true;
     private bool _scanning;
     private int _refillRequested;
     private bool _running;
@@ -70,6 +84,7 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _running = true;
+            _fromStart = true;
             _startedAt = Clock.GetUtcNow();
             _dueTimer = Clock.CreateTimer(static s => ((ReminderService)s!).DeliverDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
@@ -78,7 +93,7 @@ internal sealed class ReminderService : IAsyncDisposable
         var refresh = _options.ReminderRefreshInterval ?? _options.ReminderLookAhead / 2;
         lock (_lock)
         {
-            _refreshTimer = Clock.CreateTimer(static s => ((ReminderService)s!).TriggerRefill(), this, refresh, refresh);
+            _refreshTimer = Clock.CreateTimer(static s => ((ReminderService)s!).TriggerRefill(fromStart: true), this, refresh, refresh);
         }
     }
 
@@ -88,10 +103,13 @@ internal sealed class ReminderService : IAsyncDisposable
         {
             _running = false;
             _windowEnd = null;
+            _continueAfter = null;
             _dueTimer?.Dispose();
             _refreshTimer?.Dispose();
             _window.Clear();
             _due.Clear();
+            _advancePending.Clear();
+            _aheadOfScan.Clear();
         }
 
         return Task.CompletedTask;
@@ -121,6 +139,8 @@ internal sealed class ReminderService : IAsyncDisposable
         lock (_lock)
         {
             _window.Remove((grain.Type, grain.Key, name));
+            _advancePending.Remove((grain.Type, grain.Key, name));
+            _aheadOfScan.Remove((grain.Type, grain.Key, name));
         }
     }
 
@@ -141,7 +161,8 @@ internal sealed class ReminderService : IAsyncDisposable
                 return;
             }
 
-            if (FitsWindow(entry.NextDue))
+            _advancePending.Remove(key);
+            if (FitsWindow(entry))
             {
                 Hold(entry);
             }
@@ -154,8 +175,16 @@ internal sealed class ReminderService : IAsyncDisposable
         DeliverDue();
     }
 
-    private void TriggerRefill()
+    private void TriggerRefill(bool fromStart = false)
     {
+        if (fromStart)
+        {
+            lock (_lock)
+            {
+                _fromStart = true;
+            }
+        }
+
         _silo.BackgroundWork.Enter();
         _ = RefillAndReleaseAsync();
 
@@ -201,67 +230,112 @@ internal sealed class ReminderService : IAsyncDisposable
 
     private async Task ScanAsync(CancellationToken cancellationToken)
     {
+        ReminderEntry? after;
         lock (_lock)
         {
+            // A capacity refill asked for before the window filled up again (a delivery that completed just before another
+            // scan), or after a scan read to the end: it would read a page only to leave it out, or nothing to continue.
+            if (!_fromStart && (_windowEnd is null || !HasRoomForAPage()))
+            {
+                return;
+            }
+
+            // Continue only while the previous scan stopped at capacity; otherwise there is nothing after it to continue to.
+            after = _fromStart ? null : _continueAfter;
+            _fromStart = false;
             _scanning = true;
-            _deferredDuringScan = false;
+            _scanPosition = after;
             _deliveredDuringScan.Clear();
+            _aheadOfScan.Clear();
         }
 
+        var completed = false;
         try
         {
-            await ScanPagesAsync(cancellationToken);
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            var (pages, rows, held) = await ScanPagesAsync(after, cancellationToken);
+            _logger.LogDebug(
+                "Reminder scan ({Kind}): {Pages} pages, {Rows} rows, {Held} held in {Elapsed} ms",
+                after is null ? "from start" : "continued", pages, rows, held, stopwatch.Elapsed.TotalMilliseconds);
+            completed = true;
         }
         finally
         {
             lock (_lock)
             {
                 _scanning = false;
+                _scanPosition = null;
                 _deliveredDuringScan.Clear();
+                if (!completed)
+                {
+                    // The rows it had not reached are still in the table; whatever it held stays held.
+                    _fromStart = true;
+                    foreach (var (key, waiting) in _aheadOfScan)
+                    {
+                        if (!_window.ContainsKey(key))
+                        {
+                            Hold(waiting);
+                        }
+                    }
+                }
+                else if (_running && _windowEnd is not null && HasRoomForAPage())
+                {
+                    // Deliveries that completed while this scan ran left the refill to it, also those after its last read:
+                    // without this the window could drain with rows still waiting behind it and nothing left to read them.
+                    Interlocked.Exchange(ref _refillRequested, 1);
+                }
+
+                _aheadOfScan.Clear();
             }
         }
     }
 
-    private async Task ScanPagesAsync(CancellationToken cancellationToken)
+    private async Task<(int Pages, int Rows, int Held)> ScanPagesAsync(ReminderEntry? after, CancellationToken cancellationToken)
     {
         var horizon = Clock.GetUtcNow() + _options.ReminderLookAhead;
         IReadOnlyList<HashRange> ranges = _silo.Cluster is { } cluster ? cluster.OwnRanges : [Range];
+        var (pages, rows, held) = (0, 0, 0);
         if (ranges.Count == 0)
         {
-            return;
+            return (pages, rows, held);
         }
 
-        ReminderEntry? after = null;
-        DateTimeOffset? truncatedAt = null;
-        while (truncatedAt is null)
+        var continued = after is not null;
+        Task<IReadOnlyList<ReminderEntry>>? reading = ReadDuePageAsync(horizon, ranges, after, cancellationToken);
+        while (reading is not null)
         {
+            var page = await reading;
+            reading = null;
+            pages++;
+            rows += page.Count;
+            var readOn = false;
             lock (_lock)
             {
                 if (!_running)
                 {
-                    return;
+                    return (pages, rows, held);
                 }
-            }
 
-            var page = await ReadDuePageAsync(horizon, ranges, after, cancellationToken);
-            lock (_lock)
-            {
+                ReminderEntry? truncatedAt = null;
                 foreach (var entry in page)
                 {
                     // A page read before a delivery advanced its row would bring the delivered occurrence back.
                     if (_window.ContainsKey(KeyOf(entry))
                         || (_deliveredDuringScan.TryGetValue(KeyOf(entry), out var delivered) && entry.NextDue <= delivered))
                     {
+                        _scanPosition = entry;
                         continue;
                     }
 
                     if (_window.Count >= _options.ReminderWindowCapacity)
                     {
-                        truncatedAt = entry.NextDue;
+                        truncatedAt = entry;
                         break;
                     }
 
                     Hold(entry);
+                    held++;
+                    _scanPosition = entry;
                 }
 
                 // The previous bound stays until this scan knows better: clearing it mid-scan would let deliveries re-hold
@@ -269,27 +343,65 @@ internal sealed class ReminderService : IAsyncDisposable
                 if (truncatedAt is not null)
                 {
                     _windowEnd = truncatedAt;
+                    _continueAfter = _scanPosition;
+                    HoldPassed(e => Compare(e, truncatedAt) < 0);
                 }
                 else if (page.Count < _options.ReminderPageSize)
                 {
                     _windowEnd = null;
-                    if (_deferredDuringScan)
+                    _continueAfter = null;
+                    HoldPassed(_ => true);
+                    if (continued)
                     {
-                        // Kept out by the old bound while this scan passed where they now sit: read them again.
+                        // Rows other silos wrote behind the continuation point are found by one scan from the start.
+                        _fromStart = true;
                         Interlocked.Exchange(ref _refillRequested, 1);
                     }
                 }
+                else if (_window.Count >= _options.ReminderWindowCapacity)
+                {
+                    // Full after a whole page: the next row would only be read to be left out. It becomes the bound by key
+                    // order (anything after this page waits), and the next refill continues right after the page.
+                    _windowEnd = page[^1];
+                    _continueAfter = page[^1];
+                    HoldPassed(e => Compare(e, page[^1]) <= 0);
+                }
+                else
+                {
+                    HoldPassed(e => Compare(e, page[^1]) <= 0);
+                    readOn = true;
+                }
             }
 
-            // Rows already overdue (a burst beyond capacity, a catch-up) start now, not after the last page.
-            DeliverDue();
-            if (page.Count < _options.ReminderPageSize)
+            if (readOn)
             {
-                break;
+                // Issued after the page was taken in: it sees every row moved before, so only the entries decided while it
+                // runs wait for it (_aheadOfScan).
+                reading = ReadDuePageAsync(horizon, ranges, page[^1], cancellationToken);
             }
 
-            after = page[^1];
+            // Rows already overdue (a burst beyond capacity, a catch-up) start now, while the next page is read.
+            DeliverDue();
         }
+
+        return (pages, rows, held);
+    }
+
+    /// <summary>
+    /// Holds the waiting entries the page passed (or, at the scan's end, all it left). The others will be read by the next
+    /// query, issued after they were moved, or sit at or after a new bound. Under the lock.
+    /// </summary>
+    private void HoldPassed(Func<ReminderEntry, bool> passed)
+    {
+        foreach (var (key, entry) in _aheadOfScan)
+        {
+            if (passed(entry) && !_window.ContainsKey(key))
+            {
+                Hold(entry);
+            }
+        }
+
+        _aheadOfScan.Clear();
     }
 
     /// <summary>One keyset page over this silo's ranges (one statement on PostgreSQL, however many ranges).</summary>
@@ -310,27 +422,73 @@ internal sealed class ReminderService : IAsyncDisposable
             foreach (var key in _window.Where(pair => !Owns(pair.Value.Hash)).Select(pair => pair.Key).ToList())
             {
                 _window.Remove(key);
+                _advancePending.Remove(key);
             }
         }
 
-        TriggerRefill();
+        TriggerRefill(fromStart: true);
     }
 
-    /// <summary>Due within the look-ahead and, when the table holds more than fits, before the first row left out. Under the lock.</summary>
-    private bool FitsWindow(DateTimeOffset nextDue)
+    /// <summary>
+    /// Due within the look-ahead and, when the table holds more than fits, before the first row left out or already passed
+    /// by the running scan. An entry the running scan may still read waits for it. Under the lock.
+    /// </summary>
+    private bool FitsWindow(ReminderEntry entry)
     {
-        if (nextDue > Clock.GetUtcNow() + _options.ReminderLookAhead)
+        if (entry.NextDue > Clock.GetUtcNow() + _options.ReminderLookAhead)
         {
             return false;
         }
 
-        if (_windowEnd is { } end && nextDue >= end)
+        if (_windowEnd is not { } end
+            || Compare(entry, end) < 0
+            || (_continueAfter is { } continueAfter && Compare(entry, continueAfter) <= 0)
+            || (_scanPosition is { } position && Compare(entry, position) <= 0))
         {
-            _deferredDuringScan |= _scanning;
-            return false;
+            return true;
         }
 
-        return true;
+        if (_scanning)
+        {
+            _aheadOfScan[KeyOf(entry)] = entry;
+        }
+
+        return false;
+    }
+
+    /// <summary>The table's order: (NextDue, GrainType, GrainKey, Name), text by code point (PostgreSQL's "C" collation, SQLite's BINARY).</summary>
+    internal static int Compare(ReminderEntry x, ReminderEntry y)
+    {
+        var order = x.NextDue.UtcTicks.CompareTo(y.NextDue.UtcTicks);
+        if (order == 0)
+        {
+            order = CompareCodePoints(x.GrainType, y.GrainType);
+        }
+
+        if (order == 0)
+        {
+            order = CompareCodePoints(x.GrainKey, y.GrainKey);
+        }
+
+        return order == 0 ? CompareCodePoints(x.Name, y.Name) : order;
+    }
+
+    /// <summary>UTF-8 byte order (= code point order), which differs from UTF-16 ordinal for surrogates against U+E000-U+FFFF.</summary>
+    private static int CompareCodePoints(string x, string y)
+    {
+        var length = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < length; i++)
+        {
+            if (x[i] != y[i])
+            {
+                return Fixup(x[i]) - Fixup(y[i]);
+            }
+        }
+
+        return x.Length - y.Length;
+
+        // Surrogates sort above every other UTF-16 code unit in code point order.
+        static int Fixup(char c) => c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
     }
 
     private void Hold(ReminderEntry entry)
@@ -346,7 +504,7 @@ internal sealed class ReminderService : IAsyncDisposable
     /// <summary>Starts delivery of everything due now and arms the clock timer for the earliest remaining reminder.</summary>
     private void DeliverDue()
     {
-        List<ReminderEntry>? due = null;
+        List<(ReminderEntry Entry, DateTimeOffset? AdvanceTo)>? due = null;
         lock (_lock)
         {
             if (!_running)
@@ -367,6 +525,7 @@ internal sealed class ReminderService : IAsyncDisposable
                 if (!Owns(entry.Hash))
                 {
                     _window.Remove(KeyOf(entry));
+                    _advancePending.Remove(KeyOf(entry));
                     _due.Dequeue();
                     continue;
                 }
@@ -378,7 +537,7 @@ internal sealed class ReminderService : IAsyncDisposable
                 }
 
                 _due.Dequeue();
-                (due ??= []).Add(entry);
+                (due ??= []).Add((entry, _advancePending.Remove(KeyOf(entry), out var next) ? next : (DateTimeOffset?)null));
             }
 
             if (_due.Count == 0)
@@ -392,10 +551,10 @@ internal sealed class ReminderService : IAsyncDisposable
             return;
         }
 
-        foreach (var entry in due)
+        foreach (var (entry, advanceTo) in due)
         {
             _silo.BackgroundWork.Enter();
-            _ = DeliverAsync(entry);
+            _ = advanceTo is { } next ? AdvanceAndReleaseAsync(entry, next) : DeliverAsync(entry);
         }
     }
 
@@ -416,15 +575,7 @@ internal sealed class ReminderService : IAsyncDisposable
             {
                 // Not delivered (the grain never ran it): keep the occurrence and try again, rather than advance past it.
                 _logger.LogWarning(exception, "Reminder {Reminder} of {GrainType}/{GrainKey} was not delivered; retrying", entry.Name, entry.GrainType, entry.GrainKey);
-                lock (_lock)
-                {
-                    if (_running && _window.TryGetValue(KeyOf(entry), out var current) && ReferenceEquals(current, entry))
-                    {
-                        _due.Enqueue(entry, (Clock.GetUtcNow() + _options.ReminderRetryDelay).UtcTicks);
-                    }
-                }
-
-                DeliverDue();
+                RetryLater(entry, advanceTo: null);
                 return;
             }
             catch (Exception exception)
@@ -433,53 +584,121 @@ internal sealed class ReminderService : IAsyncDisposable
                 _logger.LogWarning(exception, "Reminder {Reminder} of {GrainType}/{GrainKey} failed at {ScheduledTime}", entry.Name, entry.GrainType, entry.GrainKey, entry.NextDue);
             }
 
-            var next = entry.NextDue + (entry.Period * occurrences);
-            var advanced = false;
-            try
-            {
-                advanced = entry.Etag is not null && await Table.AdvanceAsync(entry, next, entry.Etag);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogWarning(exception, "Advancing reminder {Reminder} of {GrainType}/{GrainKey} failed; it will be redelivered", entry.Name, entry.GrainType, entry.GrainKey);
-            }
-
-            var refill = false;
-            lock (_lock)
-            {
-                var key = KeyOf(entry);
-                if (!_running || !_window.TryGetValue(key, out var current) || !ReferenceEquals(current, entry))
-                {
-                    // Re-registered or removed during the tick: the newer definition is already in charge.
-                    return;
-                }
-
-                _window.Remove(key);
-                if (_scanning)
-                {
-                    _deliveredDuringScan[key] = entry.NextDue;
-                }
-
-                if (advanced && FitsWindow(next))
-                {
-                    Hold(entry with { NextDue = next });
-                }
-
-                // A running scan already fills the slots freed meanwhile; asking again would only re-read the window.
-                refill = !_scanning && _windowEnd is not null && _window.Count <= _options.ReminderWindowCapacity / 2;
-            }
-
-            if (refill)
-            {
-                TriggerRefill();
-            }
-
-            DeliverDue();
+            await CompleteAsync(entry, entry.NextDue + (entry.Period * occurrences));
         }
         finally
         {
             _silo.BackgroundWork.Exit();
         }
+    }
+
+    private async Task AdvanceAndReleaseAsync(ReminderEntry entry, DateTimeOffset next)
+    {
+        try
+        {
+            await CompleteAsync(entry, next);
+        }
+        finally
+        {
+            _silo.BackgroundWork.Exit();
+        }
+    }
+
+    /// <summary>After a delivery: moves the row to its next occurrence and frees the entry's slot (or holds the next occurrence).</summary>
+    private async Task CompleteAsync(ReminderEntry entry, DateTimeOffset next)
+    {
+        bool advanced;
+        try
+        {
+            advanced = entry.Etag is not null && await Table.AdvanceAsync(entry, next, entry.Etag);
+        }
+        catch (Exception exception)
+        {
+            // The row still names the delivered occurrence, possibly behind the point refills continue from: keep the slot
+            // and try the advance again rather than wait for a scan from the start (which would deliver it twice).
+            _logger.LogWarning(exception, "Advancing reminder {Reminder} of {GrainType}/{GrainKey} failed; retrying", entry.Name, entry.GrainType, entry.GrainKey);
+            RetryLater(entry, next);
+            return;
+        }
+
+        ReminderEntry? current = null;
+        if (!advanced)
+        {
+            // Re-registered or removed by someone else (another silo, a grain elsewhere): its row may now sit anywhere,
+            // also behind the continuation point, so read it rather than wait for a scan to pass it.
+            try
+            {
+                current = (await Table.ReadForGrainAsync(entry.GrainType, entry.GrainKey)).FirstOrDefault(e => e.Name == entry.Name);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogWarning(exception, "Reading back reminder {Reminder} of {GrainType}/{GrainKey} failed; the next scan reads from the start", entry.Name, entry.GrainType, entry.GrainKey);
+                lock (_lock)
+                {
+                    _fromStart = true;
+                }
+            }
+        }
+
+        var refill = false;
+        lock (_lock)
+        {
+            var key = KeyOf(entry);
+            if (!_running || !_window.TryGetValue(key, out var held) || !ReferenceEquals(held, entry))
+            {
+                // Re-registered or removed during the tick: the newer definition is already in charge.
+                return;
+            }
+
+            _window.Remove(key);
+            if (_scanning)
+            {
+                _deliveredDuringScan[key] = entry.NextDue;
+            }
+
+            if (advanced)
+            {
+                current = entry with { NextDue = next };
+            }
+
+            if (current is not null && Owns(current.Hash) && FitsWindow(current))
+            {
+                Hold(current);
+            }
+
+            // Once a page fits, the next scan continues where the last one stopped; a running scan fills the slots itself (and
+            // looks again when it ends).
+            refill = !_scanning && _windowEnd is not null && HasRoomForAPage();
+        }
+
+        if (refill)
+        {
+            TriggerRefill();
+        }
+
+        DeliverDue();
+    }
+
+    /// <summary>A capacity refill is worth a read once a whole page fits. Under the lock.</summary>
+    private bool HasRoomForAPage() => _window.Count <= Math.Max(0, _options.ReminderWindowCapacity - _options.ReminderPageSize);
+
+    /// <summary>Keeps the entry's slot and puts it back on the clock after the retry delay (the tick, or only its advance).</summary>
+    private void RetryLater(ReminderEntry entry, DateTimeOffset? advanceTo)
+    {
+        lock (_lock)
+        {
+            if (_running && _window.TryGetValue(KeyOf(entry), out var current) && ReferenceEquals(current, entry))
+            {
+                if (advanceTo is { } next)
+                {
+                    _advancePending[KeyOf(entry)] = next;
+                }
+
+                _due.Enqueue(entry, (Clock.GetUtcNow() + _options.ReminderRetryDelay).UtcTicks);
+            }
+        }
+
+        DeliverDue();
     }
 
     private static (string, string, string) KeyOf(ReminderEntry entry) => (entry.GrainType, entry.GrainKey, entry.Name);
