@@ -11,7 +11,9 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
 {
     private const int Budget = 64;
 
-    private readonly Queue<object> _ready = new(2);
+    // Most activations never have two pieces waiting: the first waits in a field, a queue is made only for more.
+    private object? _next;
+    private Queue<object>? _more;
     private bool _scheduled;
 
     /// <summary>Queues a piece of work; it starts after every piece queued before it has run or reached an await.</summary>
@@ -33,10 +35,10 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
         {
             for (var ran = 0; ; ran++)
             {
-                object next;
-                lock (_ready)
+                object? next;
+                lock (this)
                 {
-                    if (_ready.Count == 0)
+                    if (_next is null && (_more is null || _more.Count == 0))
                     {
                         _scheduled = false;
                         return;
@@ -49,7 +51,8 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
                         return;
                     }
 
-                    next = _ready.Dequeue();
+                    next = _next ?? _more!.Dequeue();
+                    _next = null;
                 }
 
                 if (next is Posted posted)
@@ -70,9 +73,17 @@ internal sealed class ActivationScheduler : SynchronizationContext, IThreadPoolW
 
     private void Enqueue(object work)
     {
-        lock (_ready)
+        lock (this)
         {
-            _ready.Enqueue(work);
+            if (_next is null && (_more is null || _more.Count == 0))
+            {
+                _next = work;
+            }
+            else
+            {
+                (_more ??= new Queue<object>(4)).Enqueue(work);
+            }
+
             if (_scheduled)
             {
                 return;
