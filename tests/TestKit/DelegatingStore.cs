@@ -8,7 +8,8 @@ namespace ArActors.TestKit;
 /// </summary>
 public abstract class DelegatingStore(IDurableStore inner, bool ownsInner = true) : IDurableStore
 {
-    protected IDurableStore Inner => inner;
+    /// <summary>The store calls are forwarded to, e.g. to write around the decorator from a test.</summary>
+    public IDurableStore Inner => inner;
 
     public virtual string ProviderName => inner.ProviderName;
 
@@ -36,6 +37,11 @@ public abstract class DelegatingStore(IDurableStore inner, bool ownsInner = true
 
     public virtual Task<IReadOnlyList<ReminderEntry>> ReadDueAsync(DateTimeOffset dueBefore, HashRange range, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default) =>
         inner.ReadDueAsync(dueBefore, range, limit, after, cancellationToken);
+
+    // The interface's default reads range by range: forward, so a provider that answers in one statement still does.
+    public virtual Task<IReadOnlyList<ReminderEntry>> ReadDueInRangesAsync(
+        DateTimeOffset dueBefore, IReadOnlyList<HashRange> ranges, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default) =>
+        inner.ReadDueInRangesAsync(dueBefore, ranges, limit, after, cancellationToken);
 
     public virtual Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default) =>
         inner.AdvanceAsync(entry, nextDue, expectedEtag, cancellationToken);

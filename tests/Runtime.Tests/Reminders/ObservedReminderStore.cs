@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ArActors.Runtime.Storage;
+using ArActors.TestKit;
 
 namespace ArActors.Runtime.Tests.Reminders;
 
@@ -7,7 +8,7 @@ namespace ArActors.Runtime.Tests.Reminders;
 /// A real store with the reminder table observed: counts the rows due-reads return, can make the advances of chosen
 /// reminders fail, and can write a row "from another silo" (straight into the table) just before a given read.
 /// </summary>
-internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
+internal sealed class ObservedReminderStore(IDurableStore inner) : DelegatingStore(inner)
 {
     private readonly ConcurrentDictionary<(string Type, string Key, string Name), int> _failAdvances = new();
     private readonly ConcurrentDictionary<(string Type, string Key, string Name), int> _advanceAttempts = new();
@@ -15,8 +16,6 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
     private int _rowsRead;
     private int _readsFromStart;
     private Func<ReminderEntry?, Task>? _beforeRead;
-
-    public IDurableStore Inner => inner;
 
     /// <summary>Rows returned by due-reads so far.</summary>
     public int RowsRead => Volatile.Read(ref _rowsRead);
@@ -44,31 +43,15 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
         };
     }
 
-    public string ProviderName => inner.ProviderName;
+    public override Task<IReadOnlyList<ReminderEntry>> ReadDueAsync(
+        DateTimeOffset dueBefore, HashRange range, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default) =>
+        ObserveAsync(after, () => Inner.ReadDueAsync(dueBefore, range, limit, after, cancellationToken));
 
-    public async Task<IReadOnlyList<ReminderEntry>> ReadDueAsync(
-        DateTimeOffset dueBefore, HashRange range, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default)
-    {
-        await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
-        Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
-        _cursors.Enqueue(after);
-        var rows = await inner.ReadDueAsync(dueBefore, range, limit, after, cancellationToken);
-        Interlocked.Add(ref _rowsRead, rows.Count);
-        return rows;
-    }
+    public override Task<IReadOnlyList<ReminderEntry>> ReadDueInRangesAsync(
+        DateTimeOffset dueBefore, IReadOnlyList<HashRange> ranges, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default) =>
+        ObserveAsync(after, () => Inner.ReadDueInRangesAsync(dueBefore, ranges, limit, after, cancellationToken));
 
-    public async Task<IReadOnlyList<ReminderEntry>> ReadDueInRangesAsync(
-        DateTimeOffset dueBefore, IReadOnlyList<HashRange> ranges, int limit, ReminderEntry? after = null, CancellationToken cancellationToken = default)
-    {
-        await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
-        Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
-        _cursors.Enqueue(after);
-        var rows = await inner.ReadDueInRangesAsync(dueBefore, ranges, limit, after, cancellationToken);
-        Interlocked.Add(ref _rowsRead, rows.Count);
-        return rows;
-    }
-
-    public Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default)
+    public override Task<bool> AdvanceAsync(ReminderEntry entry, DateTimeOffset nextDue, string expectedEtag, CancellationToken cancellationToken = default)
     {
         var key = (entry.GrainType, entry.GrainKey, entry.Name);
         _advanceAttempts.AddOrUpdate(key, 1, (_, n) => n + 1);
@@ -77,35 +60,16 @@ internal sealed class ObservedReminderStore(IDurableStore inner) : IDurableStore
             return Task.FromException<bool>(new IOException($"injected: advancing {entry.GrainKey}/{entry.Name} failed"));
         }
 
-        return inner.AdvanceAsync(entry, nextDue, expectedEtag, cancellationToken);
+        return Inner.AdvanceAsync(entry, nextDue, expectedEtag, cancellationToken);
     }
 
-    public Task<ReminderEntry> UpsertAsync(ReminderEntry entry, CancellationToken cancellationToken = default) => inner.UpsertAsync(entry, cancellationToken);
-
-    public Task<bool> RemoveAsync(string grainType, string grainKey, string name, CancellationToken cancellationToken = default) =>
-        inner.RemoveAsync(grainType, grainKey, name, cancellationToken);
-
-    public Task<IReadOnlyList<ReminderEntry>> ReadForGrainAsync(string grainType, string grainKey, CancellationToken cancellationToken = default) =>
-        inner.ReadForGrainAsync(grainType, grainKey, cancellationToken);
-
-    public Task<StoredState?> ReadStateAsync(GrainStateId id, CancellationToken cancellationToken = default) => inner.ReadStateAsync(id, cancellationToken);
-
-    public Task<StateWriteResult> WriteStateAsync(
-        GrainStateId id, ReadOnlyMemory<byte> payload, string? expectedEtag, IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default) =>
-        inner.WriteStateAsync(id, payload, expectedEtag, events, cancellationToken);
-
-    public Task ClearStateAsync(GrainStateId id, string? expectedEtag, CancellationToken cancellationToken = default) => inner.ClearStateAsync(id, expectedEtag, cancellationToken);
-
-    public Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<EventDraft> events, CancellationToken cancellationToken = default) => inner.AppendAsync(events, cancellationToken);
-
-    public Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(topic, afterSequence, limit, cancellationToken);
-
-    public Task<long> GetLastSequenceAsync(string topic, CancellationToken cancellationToken = default) => inner.GetLastSequenceAsync(topic, cancellationToken);
-
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-    public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    private async Task<IReadOnlyList<ReminderEntry>> ObserveAsync(ReminderEntry? after, Func<Task<IReadOnlyList<ReminderEntry>>> read)
+    {
+        await (_beforeRead?.Invoke(after) ?? Task.CompletedTask);
+        Interlocked.Add(ref _readsFromStart, after is null ? 1 : 0);
+        _cursors.Enqueue(after);
+        var rows = await read();
+        Interlocked.Add(ref _rowsRead, rows.Count);
+        return rows;
+    }
 }
