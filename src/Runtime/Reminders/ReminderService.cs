@@ -16,6 +16,9 @@ internal sealed class ReminderService : IAsyncDisposable
 {
     private readonly Silo _silo;
     private readonly SiloOptions _options;
+    /// <summary>The debug line a refill scan writes when it ends (kind "from start" or "continued"): a stable id to filter on.</summary>
+    internal static readonly EventId ScanEnded = new(1, "ReminderScanEnded");
+
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Type, string Key, string Name), ReminderEntry> _window = [];
@@ -255,6 +258,7 @@ internal sealed class ReminderService : IAsyncDisposable
             var stopwatch = System.Diagnostics.Stopwatch.StartNew();
             var (pages, rows, held) = await ScanPagesAsync(after, cancellationToken);
             _logger.LogDebug(
+                ScanEnded,
                 "Reminder scan ({Kind}): {Pages} pages, {Rows} rows, {Held} held in {Elapsed} ms",
                 after is null ? "from start" : "continued", pages, rows, held, stopwatch.Elapsed.TotalMilliseconds);
             completed = true;

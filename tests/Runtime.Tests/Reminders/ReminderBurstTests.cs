@@ -60,9 +60,6 @@ public abstract class ReminderBurstTests
         return (prefix, grainType);
     }
 
-    private static List<KeyValuePair<(string Key, string Name, DateTimeOffset Scheduled), int>> TicksOf(string prefix) =>
-        [.. PagedReminderGrain.Ticks.Where(t => t.Key.Key.StartsWith(prefix + "-", StringComparison.Ordinal))];
-
     [Fact]
     public async Task Ten_times_the_window_capacity_due_at_one_instant_all_tick_once_and_each_refill_reads_on_after_the_window()
     {
@@ -74,7 +71,7 @@ public abstract class ReminderBurstTests
 
         await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(2));
 
-        var ticks = TicksOf(prefix);
+        var ticks = PagedReminderGrain.TicksOf(prefix);
         Assert.Equal(Count, ticks.Count);
         Assert.All(ticks, t => Assert.Equal((due, 1), (t.Key.Scheduled, t.Value)));
         Assert.InRange(cluster.Silo.PeakRemindersInMemory, 1, Capacity);
@@ -125,12 +122,12 @@ public abstract class ReminderBurstTests
         await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(2));
 
         Assert.Equal(1, Volatile.Read(ref paused));
-        var ticks = TicksOf(prefix);
+        var ticks = PagedReminderGrain.TicksOf(prefix);
         Assert.Equal(Count, ticks.Count);
         Assert.All(ticks, t => Assert.Equal((due, 1), (t.Key.Scheduled, t.Value)));
     }
 
-    /// <summary>Runs <paramref name="atScanEnd"/> on the scanning thread when a continuing scan logs that it has ended.</summary>
+    /// <summary>Runs <paramref name="atScanEnd"/> on the scanning thread when a continuing scan logs that it has ended (<see cref="ReminderService.ScanEnded"/>).</summary>
     private sealed class ScanEndHook(Action atScanEnd) : ILoggerProvider, ILogger
     {
         public ILogger CreateLogger(string categoryName) => this;
@@ -141,8 +138,8 @@ public abstract class ReminderBurstTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> values
-                && values.Any(v => v is { Key: "{OriginalFormat}", Value: string format } && format.StartsWith("Reminder scan (", StringComparison.Ordinal))
+            if (eventId == ReminderService.ScanEnded
+                && state is IReadOnlyList<KeyValuePair<string, object?>> values
                 && values.Any(v => v is { Key: "Kind", Value: "continued" }))
             {
                 atScanEnd();
@@ -166,14 +163,7 @@ public abstract class ReminderBurstTests
 
         await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(3));
 
-        var ticks = TicksOf(prefix);
-        foreach (var minute in new[] { first, first.AddMinutes(1), first.AddMinutes(2) })
-        {
-            Assert.Equal(Count, ticks.Count(t => t.Key.Scheduled == minute));
-        }
-
-        Assert.All(ticks, t => Assert.Equal(1, t.Value));
-        Assert.Equal(3 * Count, ticks.Count);
+        PagedReminderGrain.AssertEachMinuteTickedOnce(prefix, first, 3, Count);
         Assert.InRange(cluster.Silo.PeakRemindersInMemory, 1, Capacity);
     }
 
@@ -194,7 +184,7 @@ public abstract class ReminderBurstTests
 
         Assert.Single(await store.Inner.ReadForGrainAsync(grainType, late));
         Assert.Equal(1, PagedReminderGrain.Ticks.GetValueOrDefault((late, "midnight", due)));
-        Assert.Equal(Count + 1, TicksOf(prefix).Count);
+        Assert.Equal(Count + 1, PagedReminderGrain.TicksOf(prefix).Count);
         Assert.Equal(due + Day, Assert.Single(await store.Inner.ReadForGrainAsync(grainType, late)).NextDue);
     }
 
@@ -214,7 +204,7 @@ public abstract class ReminderBurstTests
         Assert.Equal(1, PagedReminderGrain.Ticks.GetValueOrDefault((first, "midnight", due)));
         Assert.Equal(3, store.AdvanceAttempts(grainType, first, "midnight"));
         Assert.Equal(due + Day, Assert.Single(await store.Inner.ReadForGrainAsync(grainType, first)).NextDue);
-        var ticks = TicksOf(prefix);
+        var ticks = PagedReminderGrain.TicksOf(prefix);
         Assert.Equal(Count, ticks.Count);
         Assert.All(ticks, t => Assert.Equal(1, t.Value));
         Assert.Equal(0, cluster.Silo.RemindersInMemory);

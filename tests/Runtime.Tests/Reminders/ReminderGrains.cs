@@ -49,6 +49,23 @@ public sealed class PagedReminderGrain : Grain, IPagedReminderGrain, IRemindable
 {
     public static ConcurrentDictionary<(string Key, string Name, DateTimeOffset Scheduled), int> Ticks { get; } = new();
 
+    /// <summary>The ticks of the grains whose keys are "<paramref name="prefix"/>-...", one test's reminders.</summary>
+    public static List<KeyValuePair<(string Key, string Name, DateTimeOffset Scheduled), int>> TicksOf(string prefix) =>
+        [.. Ticks.Where(t => t.Key.Key.StartsWith(prefix + "-", StringComparison.Ordinal))];
+
+    /// <summary>Each of the <paramref name="minutes"/> minutes from <paramref name="first"/> ticked <paramref name="count"/> of the prefix's reminders, each once, and nothing else ticked.</summary>
+    public static void AssertEachMinuteTickedOnce(string prefix, DateTimeOffset first, int minutes, int count)
+    {
+        var ticks = TicksOf(prefix);
+        foreach (var minute in Enumerable.Range(0, minutes).Select(m => first.AddMinutes(m)))
+        {
+            Assert.Equal(count, ticks.Count(t => t.Key.Scheduled == minute));
+        }
+
+        Assert.All(ticks, t => Assert.Equal(1, t.Value));
+        Assert.Equal(minutes * count, ticks.Count);
+    }
+
     public Task<int> Noop() => Task.FromResult(0);
 
     public Task ReceiveReminder(string reminderName, TickStatus status)

@@ -114,7 +114,7 @@ public sealed class ReminderTests
 
         await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(15));
 
-        var mine = PagedReminderGrain.Ticks.Where(t => t.Key.Key.StartsWith(prefix + "-", StringComparison.Ordinal)).ToList();
+        var mine = PagedReminderGrain.TicksOf(prefix);
         Assert.Equal(Count, mine.Count);
         Assert.All(mine, t => Assert.Equal(1, t.Value));
         Assert.InRange(cluster.Silo.PeakRemindersInMemory, 1, Capacity);
@@ -146,14 +146,7 @@ public sealed class ReminderTests
         await cluster.RestartSiloAsync();
         await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(3));
 
-        var mine = PagedReminderGrain.Ticks.Where(t => t.Key.Key.StartsWith(prefix + "-", StringComparison.Ordinal)).ToList();
-        foreach (var minute in new[] { first, first.AddMinutes(1), first.AddMinutes(2) })
-        {
-            Assert.Equal(Count, mine.Count(t => t.Key.Scheduled == minute));
-        }
-
-        Assert.All(mine, t => Assert.Equal(1, t.Value));
-        Assert.Equal(3 * Count, mine.Count);
+        PagedReminderGrain.AssertEachMinuteTickedOnce(prefix, first, 3, Count);
         Assert.InRange(cluster.Silo.PeakRemindersInMemory, 1, Capacity);
     }
 
