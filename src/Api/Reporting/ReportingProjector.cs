@@ -31,6 +31,15 @@ public sealed class ReportingOptions
     /// <summary>Ledger events folded per store write.</summary>
     public int PageSize { get; set; } = 1000;
 
+    /// <summary>
+    /// Once caught up, the projection commits at most one page per interval: events arriving sooner after a commit wait
+    /// for the next one and are folded together. Each commit rewrites the manifest row (tens of KB), so without this the
+    /// projection committed a page per ledger commit (about 240 a second under the ingest benchmark). Reports lag the
+    /// ledger by at most this much more. Measured on the machine's clock: it paces work, it is not business time.
+    /// A backlog (full pages) is folded without pause.
+    /// </summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Names the projection's rows in the store; two projections with different keys are independent.</summary>
     public string StorageKey { get; set; } = "projection";
 
@@ -87,6 +96,7 @@ public sealed partial class ReportingProjector(
             {
                 var state = await _storage.LoadAsync(stoppingToken);
                 Publish(state);
+                var lastCommit = 0L;
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     var page = await store.ReadAsync(LedgerTopics.Ledger, state.Cursor, options.Value.PageSize, stoppingToken);
@@ -96,6 +106,7 @@ public sealed partial class ReportingProjector(
                         var issued = new List<string>();
                         var receipts = new List<string>();
                         var folded = page.Aggregate(state, (s, e) => Fold(s, e, customers, issued, receipts));
+                        lastCommit = System.Diagnostics.Stopwatch.GetTimestamp();
                         await _storage.SaveAsync(state, folded, customers, issued, receipts, stoppingToken);
                         state = folded;
                         Publish(state);
@@ -105,6 +116,10 @@ public sealed partial class ReportingProjector(
                     if (page.Count < options.Value.PageSize)
                     {
                         await WaitAsync(wake, nextPush, stoppingToken);
+                        if (options.Value.CommitInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastCommit) is { Ticks: > 0 } pause)
+                        {
+                            await Task.Delay(pause, stoppingToken);
+                        }
                     }
                 }
             }

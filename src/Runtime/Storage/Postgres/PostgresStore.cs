@@ -54,6 +54,13 @@ public sealed partial class PostgresStore : GroupCommitStore, IDurableStore
             builder.AutoPrepareMinUsages = 2;
         }
 
+        // Every read and every batch opens a pooled connection and closes it again (about 1,500 times a second under
+        // the ingest benchmark). Npgsql's reset on close then prefixes the next command with seven statements (SET
+        // SESSION AUTHORIZATION, RESET ALL, CLOSE ALL, UNLISTEN, advisory unlock, DISCARD SEQUENCES/TEMP) that the server
+        // parses and runs each time. The store changes no session state (transactions end in COMMIT or ROLLBACK, its only
+        // lock is transaction-scoped, LISTEN runs on the notifier's own data source), so there is nothing to reset.
+        builder.NoResetOnClose = true;
+
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
