@@ -93,6 +93,51 @@ public abstract class DurableProviderContract : DurableStoreContract
     }
 
     [Fact]
+    public async Task Concurrent_writes_to_shared_and_own_topics_get_gapless_sequences_consecutive_per_write()
+    {
+        var shared = NewTopic();
+        var team = NewTopic();
+        var grainType = NewGrainType();
+
+        // As an account's ledger change: two events to the shared topic, one to a team topic, one to the account's own.
+        var written = await Task.WhenAll(Enumerable.Range(0, 12).Select(writer => Task.Run(async () =>
+        {
+            var results = new List<StateWriteResult>();
+            for (var i = 0; i < 10; i++)
+            {
+                var own = $"{shared}-own-{writer}";
+                results.Add(await Store.WriteStateAsync(new GrainStateId(grainType, $"k{writer}-{i}", "s"), Json("{}"), null,
+                    [Draft(shared, "First", $"w{writer}-{i}"), Draft(own, "Own", $"w{writer}-{i}"), Draft(team, "Team", $"w{writer}-{i}"), Draft(shared, "Second", $"w{writer}-{i}")]));
+            }
+
+            return results;
+        })));
+
+        var results = written.SelectMany(r => r).ToList();
+        Assert.All(results, r =>
+        {
+            Assert.Equal([shared, team, shared], r.Events.Where((_, i) => i != 1).Select(e => e.Topic));
+            Assert.Equal(r.Events[0].Sequence + 1, r.Events[3].Sequence);
+        });
+        Assert.Equal(Enumerable.Range(1, 240).Select(i => (long)i), results.SelectMany(r => new[] { r.Events[0].Sequence, r.Events[3].Sequence }).Order());
+        Assert.Equal(Enumerable.Range(1, 120).Select(i => (long)i), results.Select(r => r.Events[2].Sequence).Order());
+        Assert.All(written.Select((own, writer) => (own, writer)), w =>
+        {
+            Assert.All(w.own, r => Assert.Equal($"{shared}-own-{w.writer}", r.Events[1].Topic));
+            Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), w.own.Select(r => r.Events[1].Sequence));
+        });
+
+        // What each write was told is what the log holds.
+        var stored = (await Store.ReadAsync(shared, 0, 1000)).Concat(await Store.ReadAsync(team, 0, 1000)).ToDictionary(e => (e.Topic, e.Sequence));
+        Assert.All(results.SelectMany(r => new[] { r.Events[0], r.Events[2], r.Events[3] }), e =>
+        {
+            Assert.Equal(e.EventType, stored[(e.Topic, e.Sequence)].EventType);
+            Assert.Equal(e.SourceGrainKey, stored[(e.Topic, e.Sequence)].SourceGrainKey);
+        });
+        Assert.Equal(240, await Store.GetLastSequenceAsync(shared));
+    }
+
+    [Fact]
     public async Task Concurrent_writes_are_group_committed_in_far_fewer_transactions()
     {
         var statistics = Assert.IsAssignableFrom<IGroupCommitStatistics>(Store);

@@ -204,7 +204,7 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>
-    /// Appends the events of every operation that succeeded, one statement per topic, assigns their sequences and
+    /// Appends the events of every operation that succeeded in one statement for all their topics, assigns their sequences and
     /// commits, all in one round trip (<paramref name="begin"/>: the transaction has not been opened yet).
     /// </summary>
     private async Task AppendEventsAndCommitAsync(
@@ -239,22 +239,25 @@ public sealed partial class PostgresStore
             appends.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         }
 
-        foreach (var (topic, drafts) in byTopic)
+        if (byTopic.Count > 0)
         {
-            var command = new NpgsqlBatchCommand(_sql.AppendTopic);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = topic, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = drafts.Count, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(TextArray(drafts.Select(d => d.Draft.EventType)));
-            command.Parameters.Add(TextArray(drafts.Select(d => d.Draft.SourceGrainType)));
-            command.Parameters.Add(TextArray(drafts.Select(d => d.Draft.SourceGrainKey)));
+            var events = byTopic.SelectMany(t => t.Value.Select((d, i) => (Topic: t.Key, Back: (long)(t.Value.Count - 1 - i), d.Draft))).ToList();
+            var command = new NpgsqlBatchCommand(_sql.AppendTopics);
+            command.Parameters.Add(TextArray(byTopic.Keys));
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. byTopic.Values.Select(d => (long)d.Count)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            command.Parameters.Add(TextArray(events.Select(e => e.Topic)));
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. events.Select(e => e.Back)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            command.Parameters.Add(TextArray(events.Select(e => e.Draft.EventType)));
+            command.Parameters.Add(TextArray(events.Select(e => e.Draft.SourceGrainType)));
+            command.Parameters.Add(TextArray(events.Select(e => e.Draft.SourceGrainKey)));
             command.Parameters.Add(new NpgsqlParameter<byte[][]>
             {
-                TypedValue = drafts.Select(d => d.Draft.Payload.ToArray()).ToArray(),
+                TypedValue = [.. events.Select(e => e.Draft.Payload.ToArray())],
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea,
             });
             command.Parameters.Add(new NpgsqlParameter<DateTime[]>
             {
-                TypedValue = drafts.Select(d => StoreInput.TruncateToMicroseconds(d.Draft.Timestamp).UtcDateTime).ToArray(),
+                TypedValue = [.. events.Select(e => StoreInput.TruncateToMicroseconds(e.Draft.Timestamp).UtcDateTime)],
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
             });
             appends.BatchCommands.Add(command);
@@ -264,14 +267,20 @@ public sealed partial class PostgresStore
         appends.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await using (var reader = await appends.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            foreach (var (_, drafts) in byTopic)
+            var lastOf = new Dictionary<string, long>(byTopic.Count, StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                lastOf.Add(reader.GetString(0), reader.GetInt64(1));
+            }
+
+            foreach (var (topic, drafts) in byTopic)
+            {
+                if (!lastOf.TryGetValue(topic, out var last))
                 {
-                    throw new InvalidOperationException("The event append statement returned no sequence.");
+                    throw new InvalidOperationException($"The event append statement returned no sequence for topic '{topic}'.");
                 }
 
-                var first = reader.GetInt64(0) - drafts.Count + 1;
+                var first = last - drafts.Count + 1;
                 for (var i = 0; i < drafts.Count; i++)
                 {
                     var (target, index, draft) = drafts[i];
@@ -279,8 +288,6 @@ public sealed partial class PostgresStore
                         draft.Topic, first + i, draft.EventType, draft.SourceGrainType, draft.SourceGrainKey,
                         draft.Payload, StoreInput.TruncateToMicroseconds(draft.Timestamp));
                 }
-
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
 
             // Past the COMMIT: only now are the sequences real (a failed COMMIT throws here).
