@@ -21,11 +21,23 @@ public sealed class PostgresStoreContractTests(PostgresDatabase database) : Dura
     [Fact]
     public async Task The_schema_records_its_version_and_keeps_keys_unique()
     {
-        Assert.Equal(1, await database.ScalarAsync<int>("SELECT MAX(version) FROM aractors.schema_version"));
+        Assert.Equal(2, await database.ScalarAsync<int>("SELECT MAX(version) FROM aractors.schema_version"));
         Assert.Equal(1, await database.ScalarAsync<int>(
             "SELECT count(*) FROM pg_indexes WHERE schemaname = 'aractors' AND tablename = 'grain_state' AND indexdef LIKE 'CREATE UNIQUE INDEX%'"));
         Assert.Equal(1, await database.ScalarAsync<int>(
             "SELECT count(*) FROM pg_indexes WHERE schemaname = 'aractors' AND indexname = 'reminders_due'"));
+    }
+
+    [Fact]
+    public async Task Large_state_rows_are_compressed_with_lz4()
+    {
+        var id = NewId();
+        var payload = "{\"items\":[" + string.Join(",", Enumerable.Range(0, 400).Select(i => $"{{\"number\":\"INV-{i:D5}\",\"amount\":{i}.50}}")) + "]}";
+        await Store.WriteStateAsync(id, Json(payload), null, []);
+
+        Assert.Equal("lz4", await database.ScalarAsync<string>(
+            $"SELECT pg_column_compression(payload) FROM aractors.grain_state WHERE grain_type = '{id.GrainType}' AND grain_key = '{id.GrainKey}'"));
+        Assert.Equal(payload, Text((await Store.ReadStateAsync(id))!.Payload));
     }
 
     [Fact]
