@@ -105,13 +105,14 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
         var due = wake is { } boundary ? BusinessCalendar.StartOfDay(boundary, next.TimeZone) : (DateTimeOffset?)null;
         if (due != state.State.ReminderDue)
         {
+            // Committed with the state write below, in its transaction: the row and the state's ReminderDue never disagree.
             if (due is { } at)
             {
-                await RegisterOrUpdateReminder(AgingReminder, at - now, SafetyPeriod);
+                RegisterOrUpdateReminderWithState(AgingReminder, at - now, SafetyPeriod);
             }
             else if (state.State.ReminderDue is not null)
             {
-                await UnregisterReminder(AgingReminder);
+                UnregisterReminderWithState(AgingReminder);
             }
 
             next = next with { ReminderDue = due };
@@ -119,7 +120,8 @@ public sealed class InvoiceGrain([PersistentState("invoice")] IPersistentState<I
 
         if (next != state.State)
         {
-            // On failure memory stays equal to the store, so the account's retried push finds the change still to be made.
+            // On failure memory stays equal to the store (and the reminder as it was), so the account's retried push
+            // finds the change still to be made.
             await state.WriteStateAsync(next);
         }
     }

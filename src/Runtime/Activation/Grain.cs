@@ -89,6 +89,22 @@ public abstract class Grain
 
     protected Task UnregisterReminder(string reminderName) => Activation.Silo.Reminders.UnregisterAsync(GrainId, reminderName);
 
+    /// <summary>
+    /// Registers or replaces a durable reminder together with this activation's next state write, in the same
+    /// transaction: the reminder changes only if that write commits (on an ETag conflict neither does). Saves the
+    /// separate commit <see cref="RegisterOrUpdateReminder"/> waits for. If the turn ends without a state write the
+    /// change is applied then, before the caller sees the result. Validated now.
+    /// </summary>
+    protected void RegisterOrUpdateReminderWithState(string reminderName, TimeSpan dueTime, TimeSpan period) =>
+        Activation.StageReminder(reminderName, Activation.Silo.Reminders.Prepare(GrainId, reminderName, dueTime, period));
+
+    /// <summary>Removes a reminder together with this activation's next state write (see <see cref="RegisterOrUpdateReminderWithState"/>).</summary>
+    protected void UnregisterReminderWithState(string reminderName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reminderName);
+        Activation.StageReminder(reminderName, null);
+    }
+
     protected Task UnregisterReminder(IGrainReminder reminder) => UnregisterReminder(reminder.ReminderName);
 
     protected Task<IReadOnlyList<IGrainReminder>> GetReminders() => Activation.Silo.Reminders.GetRemindersAsync(GrainId);

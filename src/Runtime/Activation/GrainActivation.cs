@@ -31,6 +31,7 @@ internal sealed class GrainActivation : IGrainActivationContext
     private readonly ActivationScheduler _scheduler = new();
     private List<GrainTimer>? _timers;
     private List<EventDraft>? _staged;
+    private List<StagedReminder>? _stagedReminders;
     private TaskCompletionSource? _deactivated;
     private Status _status;
     private int _runningWriters;
@@ -449,9 +450,61 @@ internal sealed class GrainActivation : IGrainActivationContext
         }
     }
 
-    /// <summary>Appends events still staged at the end of a turn, so a completed call means its events are durable.</summary>
+    /// <summary>Stages a reminder registration (or, <paramref name="entry"/> null, a removal) for the next state write.</summary>
+    public void StageReminder(string name, ReminderEntry? entry)
+    {
+        var change = new StagedReminder(GrainId.Type, GrainId.Key, name, entry);
+        lock (_queue)
+        {
+            // The latest change of a name wins: a write applies one per reminder.
+            (_stagedReminders ??= []).RemoveAll(r => r.Name == name);
+            _stagedReminders.Add(change);
+        }
+    }
+
+    public IReadOnlyList<StagedReminder> TakeStagedReminders()
+    {
+        lock (_queue)
+        {
+            if (_stagedReminders is not { Count: > 0 })
+            {
+                return [];
+            }
+
+            var reminders = _stagedReminders.ToArray();
+            _stagedReminders.Clear();
+            return reminders;
+        }
+    }
+
+    /// <summary>Applies reminder changes staged but not written with a state write: in order, each durable before the next.</summary>
+    public async Task ApplyRemindersAsync(IReadOnlyList<StagedReminder> reminders)
+    {
+        foreach (var reminder in reminders)
+        {
+            if (reminder.Entry is { } entry)
+            {
+                Silo.Reminders.OnCommitted(await Silo.Reminders.Store.UpsertAsync(entry));
+            }
+            else
+            {
+                await Silo.Reminders.UnregisterAsync(GrainId, reminder.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends events and applies reminder changes still staged at the end of a turn, so a completed call means its
+    /// events and reminders are durable.
+    /// </summary>
     public async Task FlushStagedEventsAsync()
     {
+        var reminders = TakeStagedReminders();
+        if (reminders.Count > 0)
+        {
+            await ApplyRemindersAsync(reminders);
+        }
+
         var events = TakeStagedEvents();
         if (events.Count == 0)
         {

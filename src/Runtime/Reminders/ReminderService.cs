@@ -122,6 +122,23 @@ internal sealed class ReminderService : IAsyncDisposable
 
     public async Task<IGrainReminder> RegisterAsync(GrainId grain, string name, TimeSpan dueTime, TimeSpan period)
     {
+        var stored = await Table.UpsertAsync(Prepare(grain, name, dueTime, period));
+        OnUpserted(stored);
+        return ToGrainReminder(stored);
+    }
+
+    public async Task UnregisterAsync(GrainId grain, string name)
+    {
+        await Table.RemoveAsync(grain.Type, grain.Key, name);
+        OnRemoved(grain.Type, grain.Key, name);
+    }
+
+    /// <summary>The table this service reads: a state write carries reminder changes only when it goes to this store.</summary>
+    internal IDurableStore Store => _silo.DefaultStore;
+
+    /// <summary>Validates a registration and builds its entry (first due = now + <paramref name="dueTime"/>), without storing it.</summary>
+    internal ReminderEntry Prepare(GrainId grain, string name, TimeSpan dueTime, TimeSpan period)
+    {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, TimeSpan.Zero);
         if (period <= TimeSpan.Zero || period < _options.ReminderMinimumPeriod)
@@ -130,20 +147,20 @@ internal sealed class ReminderService : IAsyncDisposable
         }
 
         var firstDue = Clock.GetUtcNow() + dueTime;
-        var entry = new ReminderEntry(grain.Type, grain.Key, name, GrainHash.Of(grain.PlacementKey), firstDue, period, firstDue);
-        var stored = await Table.UpsertAsync(entry);
-        OnUpserted(stored);
-        return ToGrainReminder(stored);
+        return new ReminderEntry(grain.Type, grain.Key, name, GrainHash.Of(grain.PlacementKey), firstDue, period, firstDue);
     }
 
-    public async Task UnregisterAsync(GrainId grain, string name)
+    /// <summary>A stored registration (from a state write that carried it) is scheduled like one made through <see cref="RegisterAsync"/>.</summary>
+    internal void OnCommitted(ReminderEntry stored) => OnUpserted(stored);
+
+    /// <summary>A removed registration is dropped from the in-memory window.</summary>
+    internal void OnRemoved(string grainType, string grainKey, string name)
     {
-        await Table.RemoveAsync(grain.Type, grain.Key, name);
         lock (_lock)
         {
-            _window.Remove((grain.Type, grain.Key, name));
-            _advancePending.Remove((grain.Type, grain.Key, name));
-            _aheadOfScan.Remove((grain.Type, grain.Key, name));
+            _window.Remove((grainType, grainKey, name));
+            _advancePending.Remove((grainType, grainKey, name));
+            _aheadOfScan.Remove((grainType, grainKey, name));
         }
     }
 

@@ -60,13 +60,32 @@ internal sealed class PersistentState<TState>(
         // the write re-publishes.
         var staged = activation.TakeStagedEvents();
         var events = more.Count == 0 ? staged : staged.Count == 0 ? more : [.. staged, .. more];
+
+        // Reminder changes staged for this write go in its transaction when the reminder table is this store; with
+        // another store they are applied first, each durable on its own (a failed write then leaves them applied; the
+        // grain's next evaluation finds its reminder where its state did not expect it, which ticks re-check).
+        var reminders = activation.TakeStagedReminders();
+        var together = reminders.Count > 0 && store is GroupCommitStore && ReferenceEquals(store, activation.Silo.Reminders.Store);
+        if (reminders.Count > 0 && !together)
+        {
+            await activation.ApplyRemindersAsync(reminders);
+        }
+
         var started = Stopwatch.GetTimestamp();
         StateWriteResult result;
+        IReadOnlyList<ReminderEntry> upserted = [];
         try
         {
-            result = await (store is GroupCommitStore owner
-                ? owner.WriteOwnedStateAsync(id, payload, Etag, events, cancellationToken)
-                : store.WriteStateAsync(id, payload, Etag, events, cancellationToken));
+            if (together)
+            {
+                (result, upserted) = await ((GroupCommitStore)store).WriteOwnedStateAsync(id, payload, Etag, events, reminders, cancellationToken);
+            }
+            else
+            {
+                result = await (store is GroupCommitStore owner
+                    ? owner.WriteOwnedStateAsync(id, payload, Etag, events, cancellationToken)
+                    : store.WriteStateAsync(id, payload, Etag, events, cancellationToken));
+            }
         }
         catch (InconsistentStateException)
         {
@@ -82,6 +101,18 @@ internal sealed class PersistentState<TState>(
         Etag = result.Etag;
         RecordExists = true;
         activation.Silo.EventNotifier.NotifyCommitted(result.Events);
+        if (together)
+        {
+            foreach (var entry in upserted)
+            {
+                activation.Silo.Reminders.OnCommitted(entry);
+            }
+
+            foreach (var removed in reminders.Where(r => r.Entry is null))
+            {
+                activation.Silo.Reminders.OnRemoved(removed.GrainType, removed.GrainKey, removed.Name);
+            }
+        }
     }
 
     public async Task ClearStateAsync(CancellationToken cancellationToken = default)

@@ -1,5 +1,8 @@
 namespace ArActors.Runtime.Storage;
 
+/// <summary>A reminder change a grain staged for its next state write: an entry to upsert, or (<see cref="Entry"/> null) a removal.</summary>
+internal sealed record StagedReminder(string GrainType, string GrainKey, string Name, ReminderEntry? Entry);
+
 /// <summary>One pending write waiting for the group-commit writer; completed only after its transaction commits.</summary>
 internal abstract class GroupCommitOperation(CancellationToken cancellationToken)
 {
@@ -62,7 +65,8 @@ internal sealed class WriteStateOperation(
     string? expectedEtag,
     IReadOnlyList<EventDraft> events,
     string newEtag,
-    CancellationToken cancellationToken) : GroupCommitOperation<StateWriteResult>(cancellationToken)
+    CancellationToken cancellationToken,
+    IReadOnlyList<GroupCommitOperation>? reminders = null) : GroupCommitOperation<StateWriteResult>(cancellationToken)
 {
     public GrainStateId Id { get; } = id;
 
@@ -73,6 +77,21 @@ internal sealed class WriteStateOperation(
     public string NewEtag { get; } = newEtag;
 
     public override IReadOnlyList<EventDraft> Events { get; } = events;
+
+    /// <summary>
+    /// Reminder rows this write changes in its own transaction (<see cref="UpsertReminderOperation"/>, or a removal
+    /// <see cref="ReminderChangeOperation"/>), applied only if its ETag check passes. Never enqueued on their own.
+    /// </summary>
+    public IReadOnlyList<GroupCommitOperation> Reminders { get; } = reminders ?? [];
+
+    public override void ResetAttempt()
+    {
+        base.ResetAttempt();
+        foreach (var reminder in Reminders)
+        {
+            reminder.ResetAttempt();
+        }
+    }
 
     protected override StateWriteResult Result => new(NewEtag, CommittedEvents);
 }

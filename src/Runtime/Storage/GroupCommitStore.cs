@@ -53,6 +53,37 @@ public abstract class GroupCommitStore : ICommittedEventSource, IGroupCommitStat
         return _writer.EnqueueAsync(new WriteStateOperation(id, payload, expectedEtag, StoreInput.Events(events, owned: true), StoreInput.NewEtag(), cancellationToken));
     }
 
+    /// <summary>
+    /// The state write with reminder changes in the same transaction, made only if the write's ETag check passes. An
+    /// upserted entry gets its new ETag here; the stored forms come back with the result.
+    /// </summary>
+    internal async Task<(StateWriteResult Result, IReadOnlyList<ReminderEntry> Upserted)> WriteOwnedStateAsync(
+        GrainStateId id, byte[] payload, string? expectedEtag, IReadOnlyList<EventDraft> events, IReadOnlyList<StagedReminder> reminders, CancellationToken cancellationToken)
+    {
+        StoreInput.StateId(id);
+        EnsureInitialized();
+        var changes = new List<GroupCommitOperation>(reminders.Count);
+        var upserted = new List<ReminderEntry>();
+        foreach (var reminder in reminders)
+        {
+            if (reminder.Entry is { } entry)
+            {
+                StoreInput.Reminder(entry);
+                var stored = AsStored(entry) with { Etag = StoreInput.NewEtag() };
+                changes.Add(new UpsertReminderOperation(stored, cancellationToken));
+                upserted.Add(stored);
+            }
+            else
+            {
+                changes.Add(new ReminderChangeOperation(reminder.GrainType, reminder.GrainKey, reminder.Name, null, null, null, cancellationToken));
+            }
+        }
+
+        var result = await _writer.EnqueueAsync(new WriteStateOperation(
+            id, payload, expectedEtag, StoreInput.Events(events, owned: true), StoreInput.NewEtag(), cancellationToken, changes)).ConfigureAwait(false);
+        return (result, upserted);
+    }
+
     public Task ClearStateAsync(GrainStateId id, string? expectedEtag, CancellationToken cancellationToken = default)
     {
         StoreInput.StateId(id);

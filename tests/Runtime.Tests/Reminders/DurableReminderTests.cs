@@ -37,6 +37,31 @@ public abstract class DurableReminderTests
     }
 
     [Fact]
+    public async Task A_reminder_registered_with_a_state_write_is_stored_by_it_and_ticks_and_one_without_a_write_by_the_turn_end()
+    {
+        await using var cluster = await Clusters.StartAsync(o => o.StoreFactory = CreateStore);
+        var key = Clusters.NewKey("durable-with-state");
+        var grain = cluster.GetGrain<IDunningGrain>(key);
+        var grainType = typeof(DunningGrain).FullName!;
+        var start = cluster.Clock.GetUtcNow();
+
+        await grain.ScheduleWithState("aging", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), write: true);
+        Assert.Equal(start.AddMinutes(1), Assert.Single(await cluster.Store.ReadForGrainAsync(grainType, key)).NextDue);
+        await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(Enumerable.Range(1, 3).Select(i => start.AddMinutes(i)), (await grain.Log()).Applied.Select(t => t.ScheduledTime));
+
+        await grain.CancelWithState("aging");
+        Assert.Empty(await cluster.Store.ReadForGrainAsync(grainType, key));
+        await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(3, (await grain.Log()).Applied.Length);
+
+        await grain.ScheduleWithState("late", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), write: false);
+        Assert.Equal("late", Assert.Single(await cluster.Store.ReadForGrainAsync(grainType, key)).Name);
+        await cluster.AdvanceTimeAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal("late", (await grain.Log()).Applied[^1].Reminder);
+    }
+
+    [Fact]
     public async Task Catch_up_after_downtime_is_one_tick_then_the_schedule_resumes()
     {
         await using var cluster = await Clusters.StartAsync(o => o.StoreFactory = CreateStore);

@@ -12,6 +12,11 @@ public interface IDunningGrain : IGrainWithStringKey
 
     Task Cancel(string reminder);
 
+    /// <summary>Stages the registration for a state write; <paramref name="write"/> false ends the turn without one.</summary>
+    Task ScheduleWithState(string reminder, TimeSpan dueTime, TimeSpan period, bool write);
+
+    Task CancelWithState(string reminder);
+
     Task<string[]> ListReminders();
 
     Task<ReminderLog> Log();
@@ -23,6 +28,21 @@ public sealed class DunningGrain([PersistentState("reminders")] IPersistentState
     public async Task Schedule(string reminder, TimeSpan dueTime, TimeSpan period) => await RegisterOrUpdateReminder(reminder, dueTime, period);
 
     public Task Cancel(string reminder) => UnregisterReminder(reminder);
+
+    public async Task ScheduleWithState(string reminder, TimeSpan dueTime, TimeSpan period, bool write)
+    {
+        RegisterOrUpdateReminderWithState(reminder, dueTime, period);
+        if (write)
+        {
+            await log.WriteStateAsync();
+        }
+    }
+
+    public async Task CancelWithState(string reminder)
+    {
+        UnregisterReminderWithState(reminder);
+        await log.WriteStateAsync();
+    }
 
     public async Task<string[]> ListReminders() => [.. (await GetReminders()).Select(r => r.ReminderName)];
 

@@ -138,6 +138,36 @@ public abstract class DurableProviderContract : DurableStoreContract
     }
 
     [Fact]
+    public async Task A_state_write_changes_its_reminders_in_its_transaction_and_not_at_all_when_its_etag_check_fails()
+    {
+        var store = Assert.IsAssignableFrom<GroupCommitStore>(Store);
+        var id = NewId();
+        var other = NewId();
+        var due = BaseTime.AddMinutes(5);
+        StagedReminder Upsert(GrainStateId grain, string name) => new(grain.GrainType, grain.GrainKey, name, Reminder(grain.GrainType, grain.GrainKey, name, 7, due));
+        StagedReminder Removal(GrainStateId grain, string name) => new(grain.GrainType, grain.GrainKey, name, null);
+
+        var (first, upserted) = await store.WriteOwnedStateAsync(id, Json("{\"v\":1}"), null, [], [Upsert(id, "aging"), Upsert(id, "dunning")], default);
+        Assert.Equal(
+            upserted.Select(e => (e.Name, e.Etag)).Order(),
+            (await Store.ReadForGrainAsync(id.GrainType, id.GrainKey)).Select(e => (e.Name, e.Etag)).Order());
+
+        // Two writes in flight together (one group-commit batch as a rule): the stale one changes no reminder, the other does.
+        await store.WriteOwnedStateAsync(other, Json("{}"), null, [], [], default);
+        var stale = store.WriteOwnedStateAsync(id, Json("{\"v\":2}"), "stale", [], [Removal(id, "aging"), Upsert(id, "extra")], default);
+        var current = store.WriteOwnedStateAsync(other, Json("{\"v\":2}"), (await Store.ReadStateAsync(other))!.Etag, [], [Upsert(other, "aging")], default);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => stale);
+        await current;
+        Assert.Equal(["aging", "dunning"], (await Store.ReadForGrainAsync(id.GrainType, id.GrainKey)).Select(e => e.Name).Order());
+        Assert.Equal(["aging"], (await Store.ReadForGrainAsync(other.GrainType, other.GrainKey)).Select(e => e.Name));
+        Assert.Equal("{\"v\":1}", Text((await Store.ReadStateAsync(id))!.Payload));
+
+        // A removal with a write that commits.
+        await store.WriteOwnedStateAsync(id, Json("{\"v\":3}"), first.Etag, [], [Removal(id, "aging")], default);
+        Assert.Equal(["dunning"], (await Store.ReadForGrainAsync(id.GrainType, id.GrainKey)).Select(e => e.Name));
+    }
+
+    [Fact]
     public async Task Concurrent_writes_are_group_committed_in_far_fewer_transactions()
     {
         var statistics = Assert.IsAssignableFrom<IGroupCommitStatistics>(Store);

@@ -65,6 +65,30 @@ internal sealed class PostgresSql(string schema)
         RETURNING 1::bigint, NULL::text
         """;
 
+    /// <summary>
+    /// <see cref="UpsertReminder"/> as part of a state write: only if the state row ($9, $10, $11) now has the write's
+    /// new etag ($12), i.e. the write's ETag check passed earlier in this transaction.
+    /// </summary>
+    public string UpsertReminderWithState { get; } = $"""
+        WITH u AS (
+            INSERT INTO {schema}.reminders ({Reminder}) SELECT $1, $2, $3, $4, $5, $6, $7, $8
+            WHERE EXISTS (SELECT 1 FROM {schema}.grain_state WHERE grain_type = $9 AND grain_key = $10 AND state_name = $11 AND etag = $12)
+            ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
+                hash = EXCLUDED.hash, first_due = EXCLUDED.first_due, period = EXCLUDED.period,
+                next_due = EXCLUDED.next_due, etag = EXCLUDED.etag
+            RETURNING 1)
+        SELECT count(*), NULL::text FROM u
+        """;
+
+    /// <summary><see cref="RemoveReminder"/> as part of a state write, on the same condition ($4 - $7).</summary>
+    public string RemoveReminderWithState { get; } = $"""
+        WITH d AS (
+            DELETE FROM {schema}.reminders WHERE grain_type = $1 AND grain_key = $2 AND name = $3
+            AND EXISTS (SELECT 1 FROM {schema}.grain_state WHERE grain_type = $4 AND grain_key = $5 AND state_name = $6 AND etag = $7)
+            RETURNING 1)
+        SELECT count(*), NULL::text FROM d
+        """;
+
     public string RemoveReminder { get; } = $"""
         WITH d AS (DELETE FROM {schema}.reminders WHERE grain_type = $1 AND grain_key = $2 AND name = $3 RETURNING 1)
         SELECT count(*), NULL::text FROM d

@@ -31,23 +31,26 @@ public sealed partial class PostgresStore
         var hasEvents = batch.Any(op => op.Events.Count > 0);
 
         // Every batch locks rows in the same order (state rows, reminders, then topic counters, each by key): no deadlocks.
+        // A state write's reminder changes sort among the reminders, after every state row, so they run after the write
+        // they depend on (Parent: their statement applies only if that write's ETag check passed).
         var rowOperations = batch
             .Where(op => op is not AppendEventsOperation)
-            .Select(op => (Operation: op, Key: LockKey(op)))
+            .SelectMany(WithReminders)
+            .Select(x => (x.Operation, x.Parent, Key: LockKey(x.Operation)))
             .OrderBy(x => x.Key.Table)
             .ThenBy(x => x.Key.A, StringComparer.Ordinal)
             .ThenBy(x => x.Key.B, StringComparer.Ordinal)
             .ThenBy(x => x.Key.C, StringComparer.Ordinal)
-            .Select(x => x.Operation)
+            .Select(x => (x.Operation, x.Parent))
             .ToList();
 
         if (rowOperations.Count > 0)
         {
             await using var rows = new NpgsqlBatch(connection);
             rows.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            foreach (var operation in rowOperations)
+            foreach (var (operation, parent) in rowOperations)
             {
-                rows.BatchCommands.Add(RowCommand(operation, now));
+                rows.BatchCommands.Add(parent is null ? RowCommand(operation, now) : ReminderWithStateCommand(operation, parent));
             }
 
             if (!hasEvents)
@@ -58,16 +61,21 @@ public sealed partial class PostgresStore
 
             // BEGIN and COMMIT return no result set; the reader starts at the first row statement's outcome.
             await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var operation in rowOperations)
+            foreach (var (operation, parent) in rowOperations)
             {
                 if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw new InvalidOperationException("A store statement returned no outcome row.");
                 }
 
-                var changed = reader.GetInt64(0);
-                var current = reader.IsDBNull(1) ? null : reader.GetString(1);
-                ApplyOutcome(operation, changed, current);
+                // A state write's reminder change has no outcome of its own: the write's decides.
+                if (parent is null)
+                {
+                    var changed = reader.GetInt64(0);
+                    var current = reader.IsDBNull(1) ? null : reader.GetString(1);
+                    ApplyOutcome(operation, changed, current);
+                }
+
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -201,6 +209,50 @@ public sealed partial class PostgresStore
             default:
                 throw new InvalidOperationException($"Unknown store operation {operation.GetType().Name}.");
         }
+    }
+
+    private static IEnumerable<(GroupCommitOperation Operation, WriteStateOperation? Parent)> WithReminders(GroupCommitOperation operation)
+    {
+        yield return (operation, null);
+        if (operation is WriteStateOperation write)
+        {
+            foreach (var reminder in write.Reminders)
+            {
+                yield return (reminder, write);
+            }
+        }
+    }
+
+    /// <summary>A reminder change of <paramref name="write"/>, applied only if the write's ETag check passed in this transaction.</summary>
+    private NpgsqlBatchCommand ReminderWithStateCommand(GroupCommitOperation operation, WriteStateOperation write)
+    {
+        NpgsqlBatchCommand command;
+        switch (operation)
+        {
+            case UpsertReminderOperation upsert:
+            {
+                var e = upsert.Entry;
+                command = new NpgsqlBatchCommand(_sql.UpsertReminderWithState);
+                AddTextParameters(command, e.GrainType, e.GrainKey, e.Name);
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Hash, NpgsqlDbType = NpgsqlDbType.Bigint });
+                command.Parameters.Add(TimeParameter(e.FirstDue.UtcDateTime));
+                command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = e.Period, NpgsqlDbType = NpgsqlDbType.Interval });
+                command.Parameters.Add(TimeParameter(e.NextDue.UtcDateTime));
+                AddTextParameters(command, e.Etag);
+                break;
+            }
+
+            case ReminderChangeOperation { NextDue: null } removal:
+                command = new NpgsqlBatchCommand(_sql.RemoveReminderWithState);
+                AddTextParameters(command, removal.GrainType, removal.GrainKey, removal.Name);
+                break;
+
+            default:
+                throw new InvalidOperationException($"A state write cannot carry a {operation.GetType().Name}.");
+        }
+
+        AddTextParameters(command, write.Id.GrainType, write.Id.GrainKey, write.Id.StateName, write.NewEtag);
+        return command;
     }
 
     /// <summary>

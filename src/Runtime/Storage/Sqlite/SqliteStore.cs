@@ -318,6 +318,18 @@ public sealed class SqliteStore : GroupCommitStore, IDurableStore
             return;
         }
 
+        foreach (var reminder in write.Reminders)
+        {
+            if (reminder is UpsertReminderOperation upsert)
+            {
+                ExecuteUpsertReminder(upsert);
+            }
+            else
+            {
+                ExecuteReminderChange((ReminderChangeOperation)reminder);
+            }
+        }
+
         write.CommittedEvents = AppendEvents(write.Events);
     }
 
