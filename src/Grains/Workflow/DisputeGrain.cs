@@ -250,11 +250,11 @@ public sealed class DisputeGrain([PersistentState("disputes")] IPersistentState<
         if (DisputeRules.NextCheck(next.Disputes.Values) is { } day)
         {
             var due = BusinessCalendar.StartOfDay(day, profile.TimeZone) - TimeProvider.GetUtcNow();
-            await RegisterOrUpdateReminder(SlaReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromDays(1));
+            RegisterOrUpdateReminderWithState(SlaReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromDays(1));
         }
         else if (await GetReminder(SlaReminder) is not null)
         {
-            await UnregisterReminder(SlaReminder);
+            UnregisterReminderWithState(SlaReminder);
         }
 
         if (next != state.State)

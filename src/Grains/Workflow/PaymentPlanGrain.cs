@@ -152,11 +152,11 @@ public sealed class PaymentPlanGrain([PersistentState("payment-plans")] IPersist
         if (PaymentPlanRules.NextDecision(next.Plans.Values) is { } day)
         {
             var due = BusinessCalendar.StartOfDay(day, profile.TimeZone) - TimeProvider.GetUtcNow();
-            await RegisterOrUpdateReminder(InstallmentReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromDays(1));
+            RegisterOrUpdateReminderWithState(InstallmentReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromDays(1));
         }
         else if (await GetReminder(InstallmentReminder) is not null)
         {
-            await UnregisterReminder(InstallmentReminder);
+            UnregisterReminderWithState(InstallmentReminder);
         }
 
         if (next != state.State)

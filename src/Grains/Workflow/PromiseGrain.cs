@@ -150,11 +150,11 @@ public sealed class PromiseGrain([PersistentState("promises")] IPersistentState<
         {
             var now = TimeProvider.GetUtcNow();
             var due = BusinessCalendar.StartOfDay(day, profile.TimeZone) - now;
-            await RegisterOrUpdateReminder(DeadlineReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromDays(1));
+            RegisterOrUpdateReminderWithState(DeadlineReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromDays(1));
         }
         else if (await GetReminder(DeadlineReminder) is not null)
         {
-            await UnregisterReminder(DeadlineReminder);
+            UnregisterReminderWithState(DeadlineReminder);
         }
 
         if (next == state.State)
