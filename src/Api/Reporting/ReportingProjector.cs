@@ -11,6 +11,7 @@ using ArActors.Runtime.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace ArActors.Api.Reporting;
 
@@ -106,7 +107,7 @@ public sealed partial class ReportingProjector(
                         var issued = new List<string>();
                         var receipts = new List<string>();
                         var folded = page.Aggregate(state, (s, e) => Fold(s, e, customers, issued, receipts));
-                        lastCommit = System.Diagnostics.Stopwatch.GetTimestamp();
+                        lastCommit = Stopwatch.GetTimestamp();
                         await _storage.SaveAsync(state, folded, customers, issued, receipts, stoppingToken);
                         state = folded;
                         Publish(state);
@@ -116,7 +117,7 @@ public sealed partial class ReportingProjector(
                     if (page.Count < options.Value.PageSize)
                     {
                         await WaitAsync(wake, nextPush, stoppingToken);
-                        if (options.Value.CommitInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastCommit) is { Ticks: > 0 } pause)
+                        if (options.Value.CommitInterval - Stopwatch.GetElapsedTime(lastCommit) is { Ticks: > 0 } pause)
                         {
                             await Task.Delay(pause, stoppingToken);
                         }

@@ -466,14 +466,11 @@ internal sealed class GrainActivation : IGrainActivationContext
     {
         lock (_queue)
         {
-            if (_stagedReminders is not { Count: > 0 })
-            {
-                return [];
-            }
-
-            var reminders = _stagedReminders.ToArray();
-            _stagedReminders.Clear();
-            return reminders;
+            // Handed over and dropped, not cleared: most activations stage a reminder rarely, and an empty list kept
+            // for the rest of their life costs about 90 bytes each (a million invoice grains hold one after set-up).
+            var reminders = _stagedReminders;
+            _stagedReminders = null;
+            return reminders is { Count: > 0 } ? reminders : [];
         }
     }
 
@@ -484,7 +481,7 @@ internal sealed class GrainActivation : IGrainActivationContext
         {
             if (reminder.Entry is { } entry)
             {
-                Silo.Reminders.OnCommitted(await Silo.Reminders.Store.UpsertAsync(entry));
+                Silo.Reminders.OnUpserted(await Silo.Reminders.Store.UpsertAsync(entry));
             }
             else
             {

@@ -78,7 +78,7 @@ internal sealed class ReminderService : IAsyncDisposable
     /// <summary>The most reminders ever held in memory at once.</summary>
     public int PeakInMemoryCount => Volatile.Read(ref _peak);
 
-    private IReminderTable Table => _silo.DefaultStore;
+    private IReminderTable Table => Store;
 
     private TimeProvider Clock => _silo.TimeProvider;
 
@@ -150,9 +150,6 @@ internal sealed class ReminderService : IAsyncDisposable
         return new ReminderEntry(grain.Type, grain.Key, name, GrainHash.Of(grain.PlacementKey), firstDue, period, firstDue);
     }
 
-    /// <summary>A stored registration (from a state write that carried it) is scheduled like one made through <see cref="RegisterAsync"/>.</summary>
-    internal void OnCommitted(ReminderEntry stored) => OnUpserted(stored);
-
     /// <summary>A removed registration is dropped from the in-memory window.</summary>
     internal void OnRemoved(string grainType, string grainKey, string name)
     {
@@ -170,8 +167,11 @@ internal sealed class ReminderService : IAsyncDisposable
         return [.. entries.Select(ToGrainReminder)];
     }
 
-    /// <summary>A registration within the window is scheduled now, not at the next page load.</summary>
-    private void OnUpserted(ReminderEntry entry)
+    /// <summary>
+    /// A stored registration (by <see cref="RegisterAsync"/> or by a state write that carried it) within the window is
+    /// scheduled now, not at the next page load.
+    /// </summary>
+    internal void OnUpserted(ReminderEntry entry)
     {
         var key = KeyOf(entry);
         lock (_lock)

@@ -105,7 +105,7 @@ internal sealed class PersistentState<TState>(
         {
             foreach (var entry in upserted)
             {
-                activation.Silo.Reminders.OnCommitted(entry);
+                activation.Silo.Reminders.OnUpserted(entry);
             }
 
             foreach (var removed in reminders.Where(r => r.Entry is null))
