@@ -57,11 +57,15 @@ internal sealed class PostgresSql(string schema)
         FROM (SELECT (SELECT etag FROM {schema}.grain_state WHERE {StateKey}) AS etag) s
         """;
 
-    public string UpsertReminder { get; } = $"""
-        INSERT INTO {schema}.reminders ({Reminder}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    private const string ReplaceReminder = """
         ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
             hash = EXCLUDED.hash, first_due = EXCLUDED.first_due, period = EXCLUDED.period,
             next_due = EXCLUDED.next_due, etag = EXCLUDED.etag
+        """;
+
+    public string UpsertReminder { get; } = $"""
+        INSERT INTO {schema}.reminders ({Reminder}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        {ReplaceReminder}
         RETURNING 1::bigint, NULL::text
         """;
 
@@ -73,9 +77,7 @@ internal sealed class PostgresSql(string schema)
         WITH u AS (
             INSERT INTO {schema}.reminders ({Reminder}) SELECT $1, $2, $3, $4, $5, $6, $7, $8
             WHERE EXISTS (SELECT 1 FROM {schema}.grain_state WHERE grain_type = $9 AND grain_key = $10 AND state_name = $11 AND etag = $12)
-            ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
-                hash = EXCLUDED.hash, first_due = EXCLUDED.first_due, period = EXCLUDED.period,
-                next_due = EXCLUDED.next_due, etag = EXCLUDED.etag
+            {ReplaceReminder}
             RETURNING 1)
         SELECT count(*), NULL::text FROM u
         """;

@@ -178,17 +178,7 @@ public sealed partial class PostgresStore
             }
 
             case UpsertReminderOperation upsert:
-            {
-                var e = upsert.Entry;
-                var command = new NpgsqlBatchCommand(_sql.UpsertReminder);
-                AddTextParameters(command, e.GrainType, e.GrainKey, e.Name);
-                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Hash, NpgsqlDbType = NpgsqlDbType.Bigint });
-                command.Parameters.Add(TimeParameter(e.FirstDue.UtcDateTime));
-                command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = e.Period, NpgsqlDbType = NpgsqlDbType.Interval });
-                command.Parameters.Add(TimeParameter(e.NextDue.UtcDateTime));
-                AddTextParameters(command, e.Etag);
-                return command;
-            }
+                return ReminderCommand(_sql.UpsertReminder, upsert.Entry);
 
             case ReminderChangeOperation change when change.NextDue is { } nextDue:
             {
@@ -211,6 +201,19 @@ public sealed partial class PostgresStore
         }
     }
 
+    /// <summary>An upsert statement with the entry's eight columns as $1 - $8.</summary>
+    private static NpgsqlBatchCommand ReminderCommand(string sql, ReminderEntry e)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        AddTextParameters(command, e.GrainType, e.GrainKey, e.Name);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Hash, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(TimeParameter(e.FirstDue.UtcDateTime));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = e.Period, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(TimeParameter(e.NextDue.UtcDateTime));
+        AddTextParameters(command, e.Etag);
+        return command;
+    }
+
     private static IEnumerable<(GroupCommitOperation Operation, WriteStateOperation? Parent)> WithReminders(GroupCommitOperation operation)
     {
         yield return (operation, null);
@@ -230,17 +233,8 @@ public sealed partial class PostgresStore
         switch (operation)
         {
             case UpsertReminderOperation upsert:
-            {
-                var e = upsert.Entry;
-                command = new NpgsqlBatchCommand(_sql.UpsertReminderWithState);
-                AddTextParameters(command, e.GrainType, e.GrainKey, e.Name);
-                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.Hash, NpgsqlDbType = NpgsqlDbType.Bigint });
-                command.Parameters.Add(TimeParameter(e.FirstDue.UtcDateTime));
-                command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = e.Period, NpgsqlDbType = NpgsqlDbType.Interval });
-                command.Parameters.Add(TimeParameter(e.NextDue.UtcDateTime));
-                AddTextParameters(command, e.Etag);
+                command = ReminderCommand(_sql.UpsertReminderWithState, upsert.Entry);
                 break;
-            }
 
             case ReminderChangeOperation { NextDue: null } removal:
                 command = new NpgsqlBatchCommand(_sql.RemoveReminderWithState);
