@@ -1,6 +1,5 @@
 using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
-using ArActors.Runtime.Storage.Sqlite;
 using ArActors.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -56,19 +55,11 @@ public abstract class LedgerPersistenceContract
 
 public sealed class SqliteLedgerPersistenceTests : LedgerPersistenceContract, IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "aractors-ledger-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly SqliteFolder _folder = new("aractors-ledger-");
 
-    protected override IDurableStore CreateStore() =>
-        new SqliteStore(Path.Combine(_folder, "store.db"), TimeProvider.System, NullLogger<SqliteStore>.Instance);
+    protected override IDurableStore CreateStore() => _folder.OpenStore();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 public sealed class PostgresLedgerPersistenceTests(PostgresDatabase database) : LedgerPersistenceContract, IClassFixture<PostgresDatabase>

@@ -1,6 +1,5 @@
 using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
-using ArActors.Runtime.Storage.Sqlite;
 using ArActors.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -83,16 +82,11 @@ public abstract class DurableReminderTests
 
 public sealed class SqliteReminderTests : DurableReminderTests, IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("aractors-reminders-").FullName;
+    private readonly SqliteFolder _folder = new("aractors-reminders-");
 
-    protected override IDurableStore CreateStore() =>
-        new SqliteStore(Path.Combine(_folder, "store.db"), TimeProvider.System, NullLogger<SqliteStore>.Instance);
+    protected override IDurableStore CreateStore() => _folder.OpenStore();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 public sealed class PostgresReminderTests(PostgresDatabase database) : DurableReminderTests, IClassFixture<PostgresDatabase>

@@ -1,7 +1,6 @@
 using ArActors.Runtime.Reminders;
 using ArActors.Runtime.Storage;
 using ArActors.Runtime.Storage.Postgres;
-using ArActors.Runtime.Storage.Sqlite;
 using ArActors.Runtime.Testing;
 using ArActors.TestKit;
 using Microsoft.Extensions.DependencyInjection;
@@ -218,16 +217,11 @@ public sealed class InMemoryReminderBurstTests : ReminderBurstTests
 
 public sealed class SqliteReminderBurstTests : ReminderBurstTests, IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("aractors-burst-").FullName;
+    private readonly SqliteFolder _folder = new("aractors-burst-");
 
-    protected override IDurableStore CreateStore() =>
-        new SqliteStore(Path.Combine(_folder, $"{Guid.NewGuid():N}.db"), TimeProvider.System, NullLogger<SqliteStore>.Instance);
+    protected override IDurableStore CreateStore() => _folder.OpenStore($"{Guid.NewGuid():N}.db");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 public sealed class PostgresReminderBurstTests(PostgresDatabase database) : ReminderBurstTests, IClassFixture<PostgresDatabase>
@@ -278,16 +272,11 @@ public abstract class ReminderKeyOrderTests
 
 public sealed class SqliteReminderKeyOrderTests : ReminderKeyOrderTests, IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("aractors-order-").FullName;
+    private readonly SqliteFolder _folder = new("aractors-order-");
 
-    protected override IDurableStore CreateStore() =>
-        new SqliteStore(Path.Combine(_folder, "store.db"), TimeProvider.System, NullLogger<SqliteStore>.Instance);
+    protected override IDurableStore CreateStore() => _folder.OpenStore();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 public sealed class PostgresReminderKeyOrderTests(PostgresDatabase database) : ReminderKeyOrderTests, IClassFixture<PostgresDatabase>
