@@ -25,6 +25,16 @@ internal sealed class EngineProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
+    /// <summary>CPU time the engine process has used so far (user and system, all threads).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts the engine with <paramref name="settings"/> as extra environment variables and waits for /health/ready.</summary>
     public static async Task<EngineProcess> StartAsync(string siloDll, string connectionString, IReadOnlyDictionary<string, string> settings)
     {

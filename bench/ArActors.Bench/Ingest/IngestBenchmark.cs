@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +18,9 @@ namespace ArActors.Bench.Ingest;
 /// <summary>
 /// Durable ingest through the HTTP API: invoices and payments POSTed to the engine (a process of its own on PostgreSQL;
 /// a 2xx only after the account grain's commit), next to raw Npgsql single-row INSERT+commit with 8 connections and
-/// next to a bare Kestrel endpoint that reads the same JSON body and answers 201, all in the same run.
+/// next to a bare Kestrel endpoint that reads the same JSON body and answers 201, and next to that endpoint writing each
+/// request's row through a group-committing writer before it answers (the floor of any durable ingest here), all in
+/// the same run.
 /// </summary>
 public sealed class IngestBenchmark : IBenchmark
 {
@@ -29,7 +32,7 @@ public sealed class IngestBenchmark : IBenchmark
 
     public string Name => "ingest";
 
-    public string Description => "HTTP POST invoices+payments/s (2xx after commit) vs raw INSERT+commit x8 and a bare Kestrel endpoint";
+    public string Description => "HTTP POST invoices+payments/s (2xx after commit) vs raw INSERT+commit x8, a bare Kestrel endpoint and Kestrel + group-committed INSERT";
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -53,12 +56,16 @@ public sealed class IngestBenchmark : IBenchmark
         Report("raw INSERT+commit x8", raw);
         var bare = await BareKestrelAsync(duration);
         Report($"bare Kestrel POST x{Concurrency}", bare);
+        var floor = await DurableKestrelAsync(engineConnection, duration);
+        Report($"Kestrel + group-committed INSERT x{Concurrency} (floor)", floor);
         var engine = await EngineAsync(silo, engineConnection, duration);
         Report($"engine POST x{Concurrency}", engine);
         return
         [
             new BenchResult(Name, "API ingest vs raw per-row", engine.PerSecond, "ops/s", "raw INSERT+commit x8", raw.PerSecond),
             new BenchResult(Name, "API ingest vs bare Kestrel", engine.PerSecond, "ops/s", "bare Kestrel POST", bare.PerSecond),
+            new BenchResult(Name, "API ingest vs durable floor", engine.PerSecond, "ops/s", "Kestrel + group-committed INSERT", floor.PerSecond),
+            new BenchResult(Name, "durable floor vs raw per-row", floor.PerSecond, "ops/s", "raw INSERT+commit x8", raw.PerSecond),
             new BenchResult(Name, "API ingest p50", Quantile(engine.SortedLatencyMs, 0.5), "ms", "bare Kestrel p50", Quantile(bare.SortedLatencyMs, 0.5)),
             new BenchResult(Name, "API ingest p99", Quantile(engine.SortedLatencyMs, 0.99), "ms", "bare Kestrel p99", Quantile(bare.SortedLatencyMs, 0.99)),
             new BenchResult(Name, "raw INSERT+commit p99", Quantile(raw.SortedLatencyMs, 0.99), "ms"),
@@ -73,6 +80,7 @@ public sealed class IngestBenchmark : IBenchmark
     {
         await BenchDatabase.ExecuteAsync(connectionString, "CREATE TABLE raw_ingest (customer_id text NOT NULL, id text NOT NULL, amount numeric NOT NULL, currency text NOT NULL, on_date date NOT NULL, payload jsonb NOT NULL, PRIMARY KEY (customer_id, id))");
         var latencies = new List<double>[RawConnections];
+        var cpu = CpuUse.Start();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, RawConnections).Select(worker => Task.Run(async () =>
         {
@@ -95,7 +103,9 @@ public sealed class IngestBenchmark : IBenchmark
         })));
         var all = latencies.SelectMany(l => l).ToArray();
         Array.Sort(all);
-        return new LoadResult(all.Length, 0, clock.Elapsed.TotalSeconds, all, null);
+        var result = new LoadResult(all.Length, 0, clock.Elapsed.TotalSeconds, all, null);
+        Console.WriteLine("   raw INSERT " + cpu.PerRequest(result));
+        return result;
     }
 
     private sealed record BareInvoice(string? Number, DateOnly? IssueDate, decimal? Amount, string? Currency);
@@ -113,9 +123,93 @@ public sealed class IngestBenchmark : IBenchmark
         await app.StartAsync();
         using var client = HttpLoad.Client(new Uri($"http://127.0.0.1:{port}"), Concurrency);
         await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(1), (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"W-{w}-{n}", n));
+        var cpu = CpuUse.Start();
         var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"B-{w}-{n}", n));
+        Console.WriteLine("   bare Kestrel " + cpu.PerRequest(result));
         await app.StopAsync();
         return result;
+    }
+
+    /// <summary>
+    /// The floor under any durable HTTP ingest on this machine: the bare endpoint, but each request's row is written by
+    /// a group-committing writer (the requests waiting go in one multi-row INSERT, committed on its own) before the
+    /// 201. No grain, no rules, no second row, no event: the least a request that answers after its commit must cost.
+    /// </summary>
+    private static async Task<LoadResult> DurableKestrelAsync(string connectionString, TimeSpan duration)
+    {
+        await BenchDatabase.ExecuteAsync(connectionString, "CREATE TABLE floor_ingest (LIKE raw_ingest INCLUDING ALL)");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var pending = Channel.CreateUnbounded<FloorRow>();
+        using var stop = new CancellationTokenSource();
+
+        // Two writers, so one batch accumulates while the other commits (the engine's store runs three).
+        var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => WriteFloorBatchesAsync(dataSource, pending.Reader, stop.Token))).ToArray();
+        var port = EngineProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        await using var app = builder.Build();
+        app.MapPost("/accounts/{customerId}/invoices", async (string customerId, BareInvoice invoice) =>
+        {
+            var row = new FloorRow(customerId, invoice, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            pending.Writer.TryWrite(row);
+            await row.Committed.Task;
+            return TypedResults.Created($"/accounts/{customerId}/invoices/{invoice.Number}", new { customerId, invoice.Number, invoice.Amount, invoice.Currency });
+        });
+        await app.StartAsync();
+        using var client = HttpLoad.Client(new Uri($"http://127.0.0.1:{port}"), Concurrency);
+        await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(1), (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"FW-{w}-{n}", n));
+        var cpu = CpuUse.Start();
+        var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"F-{w}-{n}", n));
+        Console.WriteLine("   floor " + cpu.PerRequest(result));
+        await app.StopAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        return result;
+    }
+
+    private sealed record FloorRow(string CustomerId, BareInvoice Invoice, TaskCompletionSource Committed);
+
+    private static async Task WriteFloorBatchesAsync(NpgsqlDataSource dataSource, ChannelReader<FloorRow> pending, CancellationToken stop)
+    {
+        var batch = new List<FloorRow>(512);
+        try
+        {
+            while (await pending.WaitToReadAsync(stop))
+            {
+                batch.Clear();
+                while (batch.Count < 512 && pending.TryRead(out var row))
+                {
+                    batch.Add(row);
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await using var insert = dataSource.CreateCommand(
+                        "INSERT INTO floor_ingest SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::text[], $5::date[], $6::jsonb[])");
+                    insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.CustomerId).ToArray() });
+                    insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.Invoice.Number ?? "").ToArray() });
+                    insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.Invoice.Amount ?? 0m).ToArray() });
+                    insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.Invoice.Currency ?? "").ToArray() });
+                    insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => r.Invoice.IssueDate ?? default).ToArray() });
+                    insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(r => JsonSerializer.Serialize(r.Invoice)).ToArray() });
+                    await insert.ExecuteNonQueryAsync(CancellationToken.None);
+                    batch.ForEach(r => r.Committed.SetResult());
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+                {
+                    batch.ForEach(r => r.Committed.SetException(e));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>The engine as a process on its own database: accounts opened first, then 2 invoices : 1 payment.</summary>
@@ -162,23 +256,37 @@ public sealed class IngestBenchmark : IBenchmark
         await HttpLoad.RunAsync(client, Concurrency, WarmUp, (w, n) => Next(w, n, "warm"));
         var sequential = await HttpLoad.RunAsync(client, 1, TimeSpan.FromSeconds(3), (w, n) => Next(w, n, "one"));
         Report("engine POST x1 (one request at a time)", sequential);
+        var cpu = CpuUse.Start(engine);
         var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => Next(w, n, ""));
+        Console.WriteLine("   engine x64 " + cpu.PerRequest(result));
         await PrintLargestStatesAsync(connectionString);
         return result;
     }
 
-    /// <summary>Where the bytes of each durable write go: the largest state rows of the measured accounts after the run (each write rewrites its row).</summary>
+    /// <summary>
+    /// Where the bytes of each durable write go: the largest state rows of the measured accounts after the run (each
+    /// write rewrites its row), and the account head rows every command writes (their snapshots are written every 64 events).
+    /// </summary>
     private static async Task PrintLargestStatesAsync(string connectionString)
     {
+        var measured = $"(grain_key NOT LIKE 'ING-%' OR substr(grain_key, 5, 4)::int < {Accounts})";
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            $"SELECT grain_type, grain_key, length(payload) FROM aractors.grain_state WHERE grain_key NOT LIKE 'ING-%' OR substr(grain_key, 5, 4)::int < {Accounts} ORDER BY length(payload) DESC LIMIT 4", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        await using (var command = new NpgsqlCommand(
+            $"SELECT grain_type, grain_key, state_name, length(payload) FROM aractors.grain_state WHERE {measured} ORDER BY length(payload) DESC LIMIT 4", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   state row {reader.GetString(0)}/{reader.GetString(1)}: {reader.GetInt32(2):N0} bytes"));
+            while (await reader.ReadAsync())
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   state row {reader.GetString(0)}/{reader.GetString(1)} ({reader.GetString(2)}): {reader.GetInt32(3):N0} bytes"));
+            }
         }
+
+        await using var heads = new NpgsqlCommand(
+            $"SELECT count(*), avg(length(payload))::int, max(length(payload)) FROM aractors.grain_state WHERE grain_type = 'account' AND state_name = 'account' AND {measured}", connection);
+        await using var head = await heads.ExecuteReaderAsync();
+        await head.ReadAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   account head rows: {head.GetInt64(0):N0}, average {head.GetInt32(1):N0} bytes, largest {head.GetInt32(2):N0} bytes"));
     }
 
     private static HttpRequestMessage InvoiceRequest(string path, string number, long n) =>

@@ -1,19 +1,29 @@
 using System.Text.Json;
 using ArActors.Runtime.Events;
 using ArActors.Runtime.Timers;
+using Microsoft.Extensions.Logging;
 
 namespace ArActors.Grains.Accounts;
 
 /// <summary>
-/// What an account grain persists: its folded ledger slice (not the event list; the events are in the topic
-/// "account/{id}", committed in the same write), a change counter, and the invoices whose grains still need the latest
-/// snapshot (kept until a push succeeds, so a crash or a failed push is repaired by the next command or retry).
+/// An account grain's head row, rewritten by every command together with the command's events (topic "account/{id}",
+/// the journal; see <see cref="AccountJournal"/>): the change counter, how many ledger events the account has
+/// journaled, and the invoices and worklists that still need the latest change (kept until a push succeeds, so a crash
+/// or a failed push is repaired by the next command or retry). The ledger slice itself is in the snapshot row.
 /// </summary>
 public sealed record AccountGrainState
 {
-    public LedgerState Ledger { get; init; } = LedgerState.Empty;
+    /// <summary>
+    /// The whole ledger slice, only while the snapshot row may not reach this version: after a commit that cannot be
+    /// replayed from its events (identified cash decides against the suspense item) until the snapshot is written, and
+    /// in rows written before the journal.
+    /// </summary>
+    public LedgerState? Ledger { get; init; }
 
     public long Version { get; init; }
+
+    /// <summary>Ledger events committed since the journal began; the snapshot's count plus the events after it must match.</summary>
+    public long Journaled { get; init; }
 
     public ImmutableSortedSet<string> UnsyncedInvoices { get; init; } = ImmutableSortedSet<string>.Empty;
 
@@ -22,7 +32,11 @@ public sealed record AccountGrainState
 }
 
 [GrainType("account")]
-public sealed class AccountGrain([PersistentState("account")] IPersistentState<AccountGrainState> state, IEventStream eventStream)
+public sealed partial class AccountGrain(
+    [PersistentState("account")] IPersistentState<AccountGrainState> state,
+    [PersistentState(AccountJournal.SnapshotStateName)] IPersistentState<AccountSnapshot> snapshot,
+    IEventStream eventStream,
+    ILogger<AccountGrain> logger)
     : Grain, IAccountGrain
 {
     private const int HistoryPage = 500;
@@ -35,18 +49,25 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     private IGrainTimer? _repair;
 
-    private LedgerState Ledger => state.State.Ledger;
+    private LedgerState _ledger = LedgerState.Empty;
+
+    // Commits after this version can be replayed from their events; until the snapshot reaches it, heads carry the ledger.
+    private long _replayableFrom;
+
+    private LedgerState Ledger => _ledger;
 
     private AccountProfile? Profile => Ledger.Accounts.GetValueOrDefault(GrainKey);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.UnsyncedInvoices.IsEmpty || !state.State.UnsyncedQueues.IsEmpty)
+        var head = state.State;
+        var after = head.Ledger is null && head.Journaled > snapshot.State.Journaled ? await ReadHistoryAsync(snapshot.State.Sequence) : [];
+        _ledger = AccountJournal.Rebuild(GrainKey, head, snapshot.State, after);
+        _replayableFrom = head.Ledger is null ? 0 : head.Version;
+        if (!head.UnsyncedInvoices.IsEmpty || !head.UnsyncedQueues.IsEmpty)
         {
             StartRepair();
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<CommandResult> OpenAccount(OpenAccount command, CommandMeta meta) =>
@@ -99,9 +120,10 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         // The rules identify cash against a ledger that holds both the suspense item and the account; the account keeps
         // its own copy of the item, so a retry finds it already identified here and decides to nothing.
-        var known = Ledger.UnallocatedCash.ContainsKey(cash.CashId) ? Ledger
+        // That copy is not in the account's own events, so such a commit cannot be replayed (Handle stores the whole slice).
+        var injected = Ledger.UnallocatedCash.ContainsKey(cash.CashId) ? null
             : Ledger with { UnallocatedCash = Ledger.UnallocatedCash.SetItem(cash.CashId, cash with { IdentifiedAs = null }) };
-        return Handle(new IdentifyCash(cash.CashId, GrainKey), meta, ledger: known);
+        return Handle(new IdentifyCash(cash.CashId, GrainKey), meta, injected: injected);
     }
 
     public Task<AccountProfile?> GetProfile() => Task.FromResult(Profile);
@@ -133,7 +155,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         string? customerId = null,
         string customerField = "customerId",
         string? timeZone = null,
-        LedgerState? ledger = null)
+        LedgerState? injected = null)
     {
         if (command is null)
         {
@@ -170,7 +192,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         var now = TimeProvider.GetUtcNow();
         var context = new CommandContext(meta.Actor, now, BusinessCalendar.Today(now, timeZone ?? Profile?.TimeZone), meta.Reason);
-        var outcome = LedgerRules.Handle(ledger ?? Ledger, command, context);
+        var outcome = LedgerRules.Handle(injected ?? Ledger, command, context);
         if (outcome.Refused)
         {
             return CommandResult.Refused(outcome.Error!);
@@ -178,7 +200,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
         if (!outcome.Events.IsEmpty)
         {
-            await CommitAsync(outcome);
+            await CommitAsync(outcome, replayable: injected is null);
         }
 
         // Also on a retry that decided nothing: it is how a failed push to an invoice grain gets repaired.
@@ -195,7 +217,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         return CommandResult.Ok(outcome.Events, AccountSummary.Compute(Ledger, GrainKey, Today(Profile?.TimeZone), Policy)) with { Version = state.State.Version };
     }
 
-    private async Task CommitAsync(LedgerOutcome outcome)
+    private async Task CommitAsync(LedgerOutcome outcome, bool replayable)
     {
         // A reassignment is seen by the old owners (the account leaves them) and by the new ones.
         var owners = LedgerTopics.Owners(Profile).Union(LedgerTopics.Owners(outcome.State.Accounts.GetValueOrDefault(GrainKey)), StringComparer.Ordinal).ToList();
@@ -218,22 +240,43 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         {
             touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
         }
-        state.State = previous with
+        var inline = !replayable || snapshot.State.Version < _replayableFrom;
+        await state.WriteStateAsync(previous with
         {
-            Ledger = outcome.State,
+            Ledger = inline ? outcome.State : null,
             Version = previous.Version + 1,
+            Journaled = previous.Journaled + outcome.Events.Length,
             UnsyncedInvoices = previous.UnsyncedInvoices.Union(touched),
             UnsyncedQueues = previous.UnsyncedQueues.Union(new[] { Profile?.AssignedCollector, next?.AssignedCollector }.OfType<string>()),
-        };
+        });
+        _ledger = outcome.State;
+        if (inline)
+        {
+            _replayableFrom = state.State.Version;
+        }
 
+        if (snapshot.State.Version < _replayableFrom || state.State.Journaled - snapshot.State.Journaled >= AccountJournal.SnapshotEvery)
+        {
+            await SnapshotAsync();
+        }
+    }
+
+    /// <summary>
+    /// Stores the slice as of the head just committed, positioned at that commit's last event in the account's topic.
+    /// A failure leaves the command committed (its head and events are); the next commit tries again, carrying the
+    /// ledger in its head meanwhile if the snapshot was needed for that.
+    /// </summary>
+    private async Task SnapshotAsync()
+    {
+        var topic = LedgerTopics.Account(GrainKey);
+        var sequence = state.CommittedEvents.Where(e => e.Topic == topic).Max(e => e.Sequence);
         try
         {
-            await state.WriteStateAsync();
+            await snapshot.WriteStateAsync(new AccountSnapshot { Ledger = _ledger, Version = state.State.Version, Journaled = state.State.Journaled, Sequence = sequence });
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            state.State = previous;
-            throw;
+            LogSnapshotFailed(logger, GrainKey, state.State.Version, e);
         }
     }
 
@@ -301,18 +344,18 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         await state.WriteStateAsync(cancellationToken);
     }
 
-    private async Task<List<LedgerEvent>> ReadHistoryAsync()
+    private async Task<List<LedgerEvent>> ReadHistoryAsync(long after = 0)
     {
         var options = ServiceProvider.GetService(typeof(Silo)) is Silo silo ? silo.SerializerOptions : new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var topic = LedgerTopics.Account(GrainKey);
         var history = new List<LedgerEvent>();
-        for (long after = 0; ;)
+        for (; ; )
         {
             var page = await eventStream.ReadAsync(topic, after, HistoryPage);
             foreach (var stored in page)
             {
                 // The topic also carries the invoice grains' aging notices; the ledger history is this grain's events.
-                if (stored.SourceGrainType == "account" && stored.SourceGrainKey == GrainKey)
+                if (AccountJournal.IsJournalEntry(stored, GrainKey))
                 {
                     history.Add(JsonSerializer.Deserialize<LedgerEvent>(stored.Payload.Span, options)!);
                 }
@@ -334,4 +377,7 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
         a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.SequenceEqual(b);
 
     public static string InvoiceKey(string customerId, string invoiceNumber) => customerId + "/" + invoiceNumber;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {CustomerId}: the ledger snapshot at version {Version} was not written; the next command tries again")]
+    private static partial void LogSnapshotFailed(ILogger logger, string customerId, long version, Exception exception);
 }

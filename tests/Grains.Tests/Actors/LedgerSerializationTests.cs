@@ -22,7 +22,7 @@ public sealed class LedgerSerializationTests
     }
 
     [Fact]
-    public void A_history_and_an_account_ledger_round_trip_through_json_unchanged()
+    public void A_history_an_account_snapshot_and_its_head_round_trip_through_json_unchanged()
     {
         var harness = new LedgerHarness().Account("C1");
         harness.Issue("C1", "INV-1", 500m, refs: new ExternalRefs(Contract: "K-9"));
@@ -36,13 +36,17 @@ public sealed class LedgerSerializationTests
         Assert.Equal(harness.History.Select(e => e.GetType()), events.Select(e => e.GetType()));
         Assert.Equal(LedgerFacts.From(harness.State).Fingerprint(), LedgerFacts.From(LedgerRules.Fold(LedgerState.Empty, events)).Fingerprint());
 
-        var state = new AccountGrainState { Ledger = harness.State, Version = 7, UnsyncedInvoices = ["INV-2"] };
-        var back = JsonSerializer.Deserialize<AccountGrainState>(JsonSerializer.Serialize(state, Json), Json)!;
+        var state = new AccountSnapshot { Ledger = harness.State, Version = 7, Journaled = 9, Sequence = 41 };
+        var back = JsonSerializer.Deserialize<AccountSnapshot>(JsonSerializer.Serialize(state, Json), Json)!;
         Assert.Equal(LedgerFacts.From(state.Ledger).Fingerprint(), LedgerFacts.From(back.Ledger).Fingerprint());
         Assert.Equal(PaymentTerms.EndOfMonthPlus(15).DueDate(LedgerHarness.Day0), back.Ledger.Invoices["INV-2"].DueDate);
         Assert.Equal(state.Ledger.Accounts["C1"].Terms, back.Ledger.Accounts["C1"].Terms);
         Assert.Equal(WriteOffStatus.Pending, back.Ledger.WriteOffs["WO-1"].Status);
-        Assert.Equal((7L, "INV-2"), (back.Version, back.UnsyncedInvoices.Single()));
+        Assert.Equal((7L, 9L, 41L), (back.Version, back.Journaled, back.Sequence));
+
+        var head = new AccountGrainState { Version = 7, Journaled = 9, UnsyncedInvoices = ["INV-2"] };
+        var headBack = JsonSerializer.Deserialize<AccountGrainState>(JsonSerializer.Serialize(head, Json), Json)!;
+        Assert.Equal((7L, 9L, "INV-2", (LedgerState?)null), (headBack.Version, headBack.Journaled, headBack.UnsyncedInvoices.Single(), headBack.Ledger));
     }
 
     [Theory]

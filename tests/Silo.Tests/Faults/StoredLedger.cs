@@ -7,8 +7,10 @@ using Npgsql;
 namespace ArActors.Silo.Tests.Faults;
 
 /// <summary>
-/// The whole ledger as PostgreSQL holds it: every account grain's committed slice and the suspense slice, read from
-/// <c>aractors.grain_state</c> directly (no engine in between), merged as the invariant checker sees one book.
+/// The whole ledger as PostgreSQL holds it: every account rebuilt from its rows (head, snapshot and the ledger events
+/// of its topic after the snapshot, as the account grain does on activation) and the suspense slice, read from
+/// <c>aractors.grain_state</c> and <c>aractors.events</c> directly (no engine in between), merged as the invariant
+/// checker sees one book.
 /// </summary>
 public static class StoredLedger
 {
@@ -18,22 +20,40 @@ public static class StoredLedger
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT grain_type, payload FROM aractors.grain_state WHERE grain_type IN ('account', 'unallocated-cash') ORDER BY grain_type, grain_key", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var accounts = new List<LedgerState>();
+
+        // One snapshot of the database for every row read, should the engine still be writing.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        var heads = new SortedDictionary<string, AccountGrainState>(StringComparer.Ordinal);
+        var snapshots = new Dictionary<string, AccountSnapshot>(StringComparer.Ordinal);
         var suspense = LedgerState.Empty;
-        while (await reader.ReadAsync())
+        await using (var command = new NpgsqlCommand(
+            "SELECT grain_type, grain_key, state_name, payload FROM aractors.grain_state WHERE grain_type IN ('account', 'unallocated-cash')", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            var payload = (byte[])reader[1];
-            if (reader.GetString(0) == "account")
+            while (await reader.ReadAsync())
             {
-                accounts.Add(JsonSerializer.Deserialize<AccountGrainState>(payload, Json)!.Ledger);
+                var payload = (byte[])reader[3];
+                switch (reader.GetString(0), reader.GetString(2))
+                {
+                    case ("account", AccountJournal.SnapshotStateName):
+                        snapshots[reader.GetString(1)] = JsonSerializer.Deserialize<AccountSnapshot>(payload, Json)!;
+                        break;
+                    case ("account", _):
+                        heads[reader.GetString(1)] = JsonSerializer.Deserialize<AccountGrainState>(payload, Json)!;
+                        break;
+                    default:
+                        suspense = JsonSerializer.Deserialize<UnallocatedCashGrainState>(payload, Json)!.Ledger;
+                        break;
+                }
             }
-            else
-            {
-                suspense = JsonSerializer.Deserialize<UnallocatedCashGrainState>(payload, Json)!.Ledger;
-            }
+        }
+
+        var accounts = new List<LedgerState>();
+        foreach (var (customerId, head) in heads)
+        {
+            var snapshot = snapshots.GetValueOrDefault(customerId) ?? new AccountSnapshot();
+            var after = head.Ledger is null ? await ReadJournalAsync(connection, customerId, snapshot.Sequence) : [];
+            accounts.Add(AccountJournal.Rebuild(customerId, head, snapshot, after));
         }
 
         var whole = suspense;
@@ -53,6 +73,23 @@ public static class StoredLedger
         }
 
         return whole;
+    }
+
+    private static async Task<List<LedgerEvent>> ReadJournalAsync(NpgsqlConnection connection, string customerId, long afterSequence)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT payload FROM aractors.events WHERE topic = $1 AND sequence > $2 AND source_grain_type = 'account' AND source_grain_key = $3 ORDER BY sequence", connection)
+        {
+            Parameters = { new() { Value = LedgerTopics.Account(customerId) }, new() { Value = afterSequence }, new() { Value = customerId } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        var events = new List<LedgerEvent>();
+        while (await reader.ReadAsync())
+        {
+            events.Add(JsonSerializer.Deserialize<LedgerEvent>((byte[])reader[0], Json)!);
+        }
+
+        return events;
     }
 
     /// <summary>Reads the stored ledger and fails with every violation the invariant checker finds.</summary>
