@@ -9,6 +9,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using static ArActors.Bench.Reminders.ReminderBenchSupport;
@@ -111,24 +112,8 @@ public sealed class IngestBenchmark : IBenchmark
     private sealed record BareInvoice(string? Number, DateOnly? IssueDate, decimal? Amount, string? Currency);
 
     /// <summary>The HTTP ceiling on this machine: Kestrel reads and parses the same body and answers 201 with a small JSON.</summary>
-    private static async Task<LoadResult> BareKestrelAsync(TimeSpan duration)
-    {
-        var port = EngineProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        await using var app = builder.Build();
-        app.MapPost("/accounts/{customerId}/invoices", (string customerId, BareInvoice invoice) =>
-            TypedResults.Created($"/accounts/{customerId}/invoices/{invoice.Number}", new { customerId, invoice.Number, invoice.Amount, invoice.Currency }));
-        await app.StartAsync();
-        using var client = HttpLoad.Client(new Uri($"http://127.0.0.1:{port}"), Concurrency);
-        await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(1), (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"W-{w}-{n}", n));
-        var cpu = CpuUse.Start();
-        var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"B-{w}-{n}", n));
-        Console.WriteLine("   bare Kestrel " + cpu.PerRequest(result));
-        await app.StopAsync();
-        return result;
-    }
+    private static Task<LoadResult> BareKestrelAsync(TimeSpan duration) =>
+        RunEndpointAsync("bare Kestrel", "B", duration, (string customerId, BareInvoice invoice) => Created(customerId, invoice));
 
     /// <summary>
     /// The floor under any durable HTTP ingest on this machine: the bare endpoint, but each request's row is written by
@@ -144,29 +129,39 @@ public sealed class IngestBenchmark : IBenchmark
 
         // Two writers, so one batch accumulates while the other commits (the engine's store runs three).
         var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => WriteFloorBatchesAsync(dataSource, pending.Reader, stop.Token))).ToArray();
+        var result = await RunEndpointAsync("floor", "F", duration, async (string customerId, BareInvoice invoice) =>
+        {
+            var row = new FloorRow(customerId, invoice, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            pending.Writer.TryWrite(row);
+            await row.Committed.Task;
+            return Created(customerId, invoice);
+        });
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        return result;
+    }
+
+    /// <summary>Serves <paramref name="handler"/> as the invoice POST in this process, warms it up for a second, then drives it with the 64 clients.</summary>
+    private static async Task<LoadResult> RunEndpointAsync(string label, string prefix, TimeSpan duration, Delegate handler)
+    {
         var port = EngineProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         await using var app = builder.Build();
-        app.MapPost("/accounts/{customerId}/invoices", async (string customerId, BareInvoice invoice) =>
-        {
-            var row = new FloorRow(customerId, invoice, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            pending.Writer.TryWrite(row);
-            await row.Committed.Task;
-            return TypedResults.Created($"/accounts/{customerId}/invoices/{invoice.Number}", new { customerId, invoice.Number, invoice.Amount, invoice.Currency });
-        });
+        app.MapPost("/accounts/{customerId}/invoices", handler);
         await app.StartAsync();
         using var client = HttpLoad.Client(new Uri($"http://127.0.0.1:{port}"), Concurrency);
-        await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(1), (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"FW-{w}-{n}", n));
+        await HttpLoad.RunAsync(client, Concurrency, TimeSpan.FromSeconds(1), (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"{prefix}W-{w}-{n}", n));
         var cpu = CpuUse.Start();
-        var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"F-{w}-{n}", n));
-        Console.WriteLine("   floor " + cpu.PerRequest(result));
+        var result = await HttpLoad.RunAsync(client, Concurrency, duration, (w, n) => InvoiceRequest($"/accounts/C-{w}/invoices", $"{prefix}-{w}-{n}", n));
+        Console.WriteLine($"   {label} {cpu.PerRequest(result)}");
         await app.StopAsync();
-        await stop.CancelAsync();
-        await Task.WhenAll(writers);
         return result;
     }
+
+    private static Created<object> Created(string customerId, BareInvoice invoice) =>
+        TypedResults.Created<object>($"/accounts/{customerId}/invoices/{invoice.Number}", new { customerId, invoice.Number, invoice.Amount, invoice.Currency });
 
     private sealed record FloorRow(string CustomerId, BareInvoice Invoice, TaskCompletionSource Committed);
 

@@ -262,16 +262,16 @@ public sealed partial class AccountGrain(
     }
 
     /// <summary>
-    /// Stores the slice as of the head just committed, positioned at that commit's last event in the account's topic.
-    /// A failure leaves the command committed (its head and events are); the next commit tries again, carrying the
-    /// ledger in its head meanwhile if the snapshot was needed for that.
+    /// Stores the slice as of the head just committed, positioned at the account topic's last sequence: at or after
+    /// this commit's last event, and before this grain's next one (it commits nothing until this turn ends); what lies
+    /// between is other grains' notices, which a replay skips. A failure leaves the command committed (its head and
+    /// events are); the next commit tries again, carrying the ledger in its head meanwhile if the snapshot was needed for that.
     /// </summary>
     private async Task SnapshotAsync()
     {
-        var topic = LedgerTopics.Account(GrainKey);
-        var sequence = state.CommittedEvents.Where(e => e.Topic == topic).Max(e => e.Sequence);
         try
         {
+            var sequence = await eventStream.GetLastSequenceAsync(LedgerTopics.Account(GrainKey));
             await snapshot.WriteStateAsync(new AccountSnapshot { Ledger = _ledger, Version = state.State.Version, Journaled = state.State.Journaled, Sequence = sequence });
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -12,6 +12,9 @@ public interface IEventStream
 
     /// <summary>One page of committed events (for <c>GET /events?after=N</c>).</summary>
     Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The sequence of the last committed event of <paramref name="topic"/> (0 when it has none).</summary>
+    Task<long> GetLastSequenceAsync(string topic, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -24,6 +27,8 @@ public sealed class EventStream(IDurableStore store, IEventCommitNotifier notifi
 
     public Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         store.ReadAsync(topic, afterSequence, limit, cancellationToken);
+
+    public Task<long> GetLastSequenceAsync(string topic, CancellationToken cancellationToken = default) => store.GetLastSequenceAsync(topic, cancellationToken);
 
     public async IAsyncEnumerable<StoredEvent> SubscribeAsync(
         string topic,

@@ -9,12 +9,6 @@ public interface IPersistentState<TState>
 
     string? Etag { get; }
 
-    /// <summary>
-    /// The events the last successful write committed with the state, each with the sequence its topic gave it (empty
-    /// before the first write). A grain that keeps its events as a journal records where its snapshot stands with it.
-    /// </summary>
-    IReadOnlyList<Storage.StoredEvent> CommittedEvents { get; }
-
     Task ReadStateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Commits the state (and any staged events) durably; a stale ETag throws <see cref="Storage.InconsistentStateException"/>.</summary>

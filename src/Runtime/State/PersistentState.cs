@@ -26,8 +26,6 @@ internal sealed class PersistentState<TState>(
 
     public string? Etag { get; private set; }
 
-    public IReadOnlyList<StoredEvent> CommittedEvents { get; private set; } = [];
-
     public Task LoadAsync(CancellationToken cancellationToken) => ReadStateAsync(cancellationToken);
 
     public async Task ReadStateAsync(CancellationToken cancellationToken = default)
@@ -102,7 +100,6 @@ internal sealed class PersistentState<TState>(
 
         Etag = result.Etag;
         RecordExists = true;
-        CommittedEvents = result.Events;
         activation.Silo.EventNotifier.NotifyCommitted(result.Events);
         if (together)
         {

@@ -279,5 +279,7 @@ public sealed class EventFanoutTests(PostgresDatabase database) : IClassFixture<
 
         public Task<IReadOnlyList<StoredEvent>> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
             inner.ReadAsync(topic, afterSequence, limit, cancellationToken);
+
+        public Task<long> GetLastSequenceAsync(string topic, CancellationToken cancellationToken = default) => inner.GetLastSequenceAsync(topic, cancellationToken);
     }
 }

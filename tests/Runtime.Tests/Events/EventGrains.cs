@@ -13,9 +13,6 @@ public interface IAccountGrain : IGrainWithStringKey
 
     /// <summary>Applies a payment announced on every topic of <paramref name="topics"/>, committed with the state write.</summary>
     Task ApplyPaymentOn(string[] topics, decimal amount);
-
-    /// <summary>The events the last state write committed, as "topic#sequence".</summary>
-    Task<string[]> LastCommitted();
 }
 
 public sealed class AccountGrain([PersistentState("balance")] IPersistentState<AccountBalance> balance) : Grain, IAccountGrain
@@ -38,6 +35,4 @@ public sealed class AccountGrain([PersistentState("balance")] IPersistentState<A
         Publish(topics, "PaymentAppliedEverywhere", new PaymentApplied(GrainKey, amount, balance.State.Payments));
         await balance.WriteStateAsync();
     }
-
-    public Task<string[]> LastCommitted() => Task.FromResult(balance.CommittedEvents.Select(e => $"{e.Topic}#{e.Sequence}").ToArray());
 }

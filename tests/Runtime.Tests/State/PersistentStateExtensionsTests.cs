@@ -38,8 +38,6 @@ public sealed class PersistentStateExtensionsTests
 
         public string? Etag => null;
 
-        public IReadOnlyList<ArActors.Runtime.Storage.StoredEvent> CommittedEvents => [];
-
         public Task ReadStateAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
         public Task WriteStateAsync(CancellationToken cancellationToken = default)
