@@ -16,7 +16,10 @@ public sealed record AccountSnapshot
     /// <summary>The head's <see cref="AccountGrainState.Journaled"/> count at <see cref="Version"/>.</summary>
     public long Journaled { get; init; }
 
-    /// <summary>The sequence, in topic "account/{id}", of the last event this snapshot includes.</summary>
+    /// <summary>
+    /// A sequence of topic "account/{id}" at or after the last event this snapshot includes and before the account's
+    /// next one (the topic's last sequence when the snapshot was written); the journal is read after it.
+    /// </summary>
     public long Sequence { get; init; }
 }
 
