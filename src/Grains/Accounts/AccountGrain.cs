@@ -51,10 +51,11 @@ public sealed partial class AccountGrain(
 
     private LedgerState _ledger = LedgerState.Empty;
 
-    // Commits after this version can be replayed from their events; until the snapshot reaches it, heads carry the ledger.
-    private long _replayableFrom;
-
     private LedgerState Ledger => _ledger;
+
+    // A head carries the ledger when its commit could not be replayed (or it predates the journal); until the snapshot
+    // reaches that version, the heads after it carry the ledger too.
+    private bool SnapshotBehind => state.State.Ledger is not null && snapshot.State.Version < state.State.Version;
 
     private AccountProfile? Profile => Ledger.Accounts.GetValueOrDefault(GrainKey);
 
@@ -63,7 +64,6 @@ public sealed partial class AccountGrain(
         var head = state.State;
         var after = head.Ledger is null && head.Journaled > snapshot.State.Journaled ? await ReadHistoryAsync(snapshot.State.Sequence) : [];
         _ledger = AccountJournal.Rebuild(GrainKey, head, snapshot.State, after);
-        _replayableFrom = head.Ledger is null ? 0 : head.Version;
         if (!head.UnsyncedInvoices.IsEmpty || !head.UnsyncedQueues.IsEmpty)
         {
             StartRepair();
@@ -240,7 +240,8 @@ public sealed partial class AccountGrain(
         {
             touched = touched.Concat(outcome.State.InvoicesOf(GrainKey).Select(i => i.Number));
         }
-        var inline = !replayable || snapshot.State.Version < _replayableFrom;
+
+        var inline = !replayable || SnapshotBehind;
         await state.WriteStateAsync(previous with
         {
             Ledger = inline ? outcome.State : null,
@@ -250,12 +251,7 @@ public sealed partial class AccountGrain(
             UnsyncedQueues = previous.UnsyncedQueues.Union(new[] { Profile?.AssignedCollector, next?.AssignedCollector }.OfType<string>()),
         });
         _ledger = outcome.State;
-        if (inline)
-        {
-            _replayableFrom = state.State.Version;
-        }
-
-        if (snapshot.State.Version < _replayableFrom || state.State.Journaled - snapshot.State.Journaled >= AccountJournal.SnapshotEvery)
+        if (SnapshotBehind || state.State.Journaled - snapshot.State.Journaled >= AccountJournal.SnapshotEvery)
         {
             await SnapshotAsync();
         }
